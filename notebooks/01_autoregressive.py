@@ -1,0 +1,330 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gentut/gentut/blob/main/notebooks/01_autoregressive.ipynb)
+#
+# # 01 — Autoregressive models
+#
+# An 8x8 binary digit is a vector of 64 coins, `x = (x_1, ..., x_64)`. An autoregressive model
+# never writes down `p(x)` in one piece; it uses the **chain rule** of probability, which holds
+# for every distribution,
+#
+# $$p(x_1, \dots, x_D) = p(x_1)\, p(x_2 \mid x_1)\, p(x_3 \mid x_1, x_2) \cdots p(x_D \mid x_1, \dots, x_{D-1}),$$
+#
+# and learns each conditional `p(x_i | x_<i)`. In this notebook you will:
+# * build the conditionals four ways — independent pixels, FVSBN, NADE, PixelCNN — and a
+#   character RNN for text;
+# * train them on the binarized digits and compare their test likelihoods in nats, one table;
+# * sample pixel by pixel with sliders (temperature, sampling step, completing a digit);
+# * measure the family's pro and con: scoring an image is one pass, drawing one is `D` passes.
+
+# %%
+# Colab only: install gentut, keeping Colab's own torch. Elsewhere, follow the README's set-up.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "gentut @ git+https://github.com/gentut/gentut"], check=True)
+
+# %%
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from gentut.data.digits import load_binarized_digits
+from gentut.models.autoregressive import (
+    FVSBN, NADE, CharRNN, IndependentBernoulli, PixelCNN, causal_mask, char_rnn_loss,
+    dependency_map, nll, sample,
+)
+from gentut.runtime import setup
+from gentut.training import fit
+from gentut.widgets.autoregressive import completion_panel, sampling_panel, temperature_panel
+from gentut.widgets.render import image_grid
+
+device, generator = setup(seed=0)
+
+
+def show(images, title, nrow=16):
+    """Draw a grid of binary images (B, 1, H, W) with a title."""
+    plt.figure(figsize=(nrow * 0.45, 0.5 + 0.45 * math.ceil(len(images) / nrow)), dpi=72)
+    plt.imshow(image_grid(images.cpu(), nrow=nrow))
+    plt.title(title)
+    plt.axis("off")
+    plt.show()
+
+
+# %% [markdown]
+# ## 1. The data and the ordering
+#
+# The chain rule needs an order. For images the usual one is the **raster scan**: left to right,
+# top to bottom. Pixel `i` may depend on every pixel with a smaller number below.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(np.arange(64).reshape(8, 8))
+
+# %%
+x_train, _ = load_binarized_digits("train")
+x_test, _ = load_binarized_digits("test")
+x_train, x_test = x_train.to(device), x_test.to(device)
+show(x_train[:32], "training digits (binarized 8x8)")
+
+# %% [markdown]
+# ## 2. Three ways to write the conditionals
+#
+# All models live in `gentut/models/autoregressive.py` and share one contract: `model(x)` returns,
+# for a batch of images, the 64 logits `log p(x_i = 1 | x_<i) / p(x_i = 0 | x_<i)`, and logit `i`
+# may only look at pixels before `i` (the tests check this with gradients).
+#
+# * **Independent pixels** (baseline): `p(x_i = 1) = σ(b_i)`, no conditioning at all.
+# * **FVSBN** (fully visible sigmoid belief network): a logistic regression per pixel,
+#   $\hat x_i = \sigma(\alpha^i_0 + \sum_{j<i} \alpha^i_j x_j)$, a lower-triangular weight matrix.
+# * **NADE**: a hidden layer per pixel, $h_i = \sigma(W_{\cdot,<i}\, x_{<i} + c)$,
+#   $\hat x_i = \sigma(\alpha_i \cdot h_i + b_i)$, with `W` and `c` **shared** by all pixels, so
+#   the pre-activation of pixel `i+1` is that of pixel `i` plus one column — a cumulative sum.
+# * **PixelCNN** (section 4): masked convolutions.
+#
+# How many numbers does each model learn?
+
+# %%
+# NBVAL_CHECK_OUTPUT
+models = {
+    "independent": IndependentBernoulli(64),
+    "FVSBN": FVSBN(64),
+    "NADE": NADE(64, n_hidden=128),
+    "PixelCNN": PixelCNN(channels=32, n_layers=3, first_kernel=7),
+}
+for name, model in models.items():
+    model.to(device)
+    print(f"{name:12s} {sum(p.numel() for p in model.parameters()):7,d} parameters")
+
+# %% [markdown]
+# (FVSBN stores a full 64x64 matrix but its mask uses only the 2,016 entries below the diagonal.)
+#
+# ## 3. The same idea for text: a character RNN
+#
+# The lecture's example: with the vocabulary `{h, e, l, o}` (plus `^` to start and `$` to end a
+# word), `p("hello") = p(h | ^) p(e | ^h) p(l | ^he) p(l | ^hel) p(o | ^hell) p($ | ^hello)`.
+# A recurrent network carries everything read so far in its hidden state,
+# $h_t = \tanh(W_{hh} h_{t-1} + W_{xh} x_t)$, and predicts the next character with
+# $\mathrm{softmax}(W_{hy} h_t)$. We train one on a dozen tiny words.
+
+# %%
+words = ["hello"] * 4 + ["hell"] * 2 + ["hole", "hoe", "heel", "eel", "oleo", "lee"]
+rnn = CharRNN("^helo$", hidden_size=32).to(device)
+rnn_history = fit(rnn, char_rnn_loss, rnn.encode_words(words).to(device), epochs=300, lr=1e-2,
+                  batch_size=len(words), generator=generator, desc="char-RNN")
+
+# %% [markdown]
+# Read `p("hello")` off the network, one conditional at a time. Compare each number with the
+# word counts: 9 of the 12 words start with `h`; after `^hell`, 4 of the 6 words go on with `o`.
+# After `^he` the next letter is `l`, and after `^hel` it is `l` *again* — the network can only
+# tell these two positions apart because its state remembers how many `l`s it has read.
+
+# %%
+probs = rnn.next_char_probs("^hello$")
+log_p = 0.0
+for t, ch in enumerate("hello$"):
+    p = probs[t, rnn.vocab.index(ch)].item()
+    log_p += math.log(p)
+    print(f"p({ch} | {'^hello'[:t + 1]:6s}) = {p:.3f}")
+print(f"p('hello') = {math.exp(log_p):.3f}   (4 of the 12 training words are 'hello': {4 / 12:.3f})")
+
+# %% [markdown]
+# Sampling is the chain rule run forwards: draw a letter, feed it back, draw the next. The
+# **temperature** `T` divides the logits before the softmax: `T < 1` sharpens, `T > 1` flattens.
+
+# %%
+for temperature in (0.3, 1.0, 3.0):
+    draws = [rnn.sample(temperature=temperature, generator=generator)[1:].rstrip("$") for _ in range(12)]
+    novel = sum(w not in words for w in draws)
+    print(f"T = {temperature}: {' '.join(draws)}   ({novel}/12 not in the training words)")
+
+# %% [markdown]
+# ## 4. PixelCNN: masked convolutions
+#
+# A convolution sees a window around each pixel, including pixels *after* it in raster order.
+# PixelCNN (van den Oord et al., 2016) multiplies each kernel by a mask. The first layer uses
+# mask **A**, which also hides the centre pixel (the output at `i` must not see `x_i`); later
+# layers use mask **B**, which keeps the centre because by then it only carries information about
+# pixels before `i`.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("mask A (5x5):\n", causal_mask(5, "A").int().numpy())
+print("mask B (5x5):\n", causal_mask(5, "B").int().numpy())
+
+# %% [markdown]
+# Which pixels does one output actually see? `dependency_map` measures it: it back-propagates from
+# the logit of one pixel to the input and marks every input pixel with a non-zero gradient. We
+# apply our PixelCNN to a 16x16 image (convolutions work at any size) and look at pixel (8, 8).
+
+# %%
+pixel = (8, 8)
+seen = dependency_map(models["PixelCNN"], (1, 16, 16), pixel)
+before = (torch.arange(256) < pixel[0] * 16 + pixel[1]).view(16, 16)   # earlier in raster order
+blind = before & ~seen
+picture = torch.stack([blind.float(), seen.float(), torch.zeros(16, 16)])  # red: unseen earlier pixels, green: seen
+picture[:, pixel[0], pixel[1]] = 1.0                                      # white: the pixel itself
+plt.figure(figsize=(3, 3), dpi=72)
+plt.imshow(picture.permute(1, 2, 0).numpy())
+plt.title("green: seen, red: earlier but unseen")
+plt.axis("off")
+plt.show()
+print(f"pixel {pixel} may depend on {int(before.sum())} earlier pixels; "
+      f"it sees {int(seen.sum())}, misses {int(blind.sum())}, "
+      f"and sees {int((seen & ~before).sum())} later ones")
+
+# %% [markdown]
+# The last number must be 0 — otherwise the model could cheat by reading the pixel it predicts.
+# The red pixels have two causes. The frame along the top and left edges lies outside the
+# receptive field (a 7x7 layer and three 3x3 layers reach 6 pixels away). The staircase at the
+# upper right is the **blind spot** of stacked masked convolutions: it is within reach, yet
+# no path of masked kernels leads from it to the centre. (Gated PixelCNN removes it with two
+# stacks, one vertical and one horizontal.) *Try:* rebuild `PixelCNN` with more layers and
+# run the cell again — which of the two red regions shrinks?
+#
+# ## 5. Train all four on the digits, compare likelihoods
+#
+# All four are trained the same way: maximum likelihood, i.e. minimise the negative
+# log-likelihood `-log p(x) = -Σ_i log p(x_i | x_<i)` (a sum of binary cross-entropies) with Adam.
+# Each training loop shows a progress bar.
+
+# %%
+recipes = {  # epochs, learning rate, batch size
+    "independent": (30, 5e-2, 128),
+    "FVSBN": (40, 1e-2, 128),
+    "NADE": (40, 1e-2, 128),
+    "PixelCNN": (25, 5e-3, 64),
+}
+train_seconds = {}
+for name, (epochs, lr, batch_size) in recipes.items():
+    start = time.perf_counter()
+    fit(models[name], lambda m, batch: nll(m, batch).mean(), x_train, epochs=epochs, lr=lr,
+        batch_size=batch_size, generator=generator, desc=name)
+    train_seconds[name] = time.perf_counter() - start
+
+# %% [markdown]
+# The negative log-likelihood in **nats** per image (natural log) is the number the models were
+# trained to lower; dividing by `64 ln 2` gives **bits per pixel**. A model that knew nothing
+# (every pixel a fair coin) would score `64 ln 2 = 44.36` nats. Lower is better, and the test
+# column is the honest one.
+
+# %%
+with torch.no_grad():
+    results = {name: (nll(m, x_train).mean().item(), nll(m, x_test).mean().item()) for name, m in models.items()}
+print(f"{'model':12s} {'train NLL':>10s} {'test NLL':>9s} {'bits/pixel':>10s} {'params':>8s} {'train s':>8s}")
+for name, (train_nll, test_nll) in results.items():
+    n_params = sum(p.numel() for p in models[name].parameters())
+    print(f"{name:12s} {train_nll:10.2f} {test_nll:9.2f} {test_nll / (64 * math.log(2)):10.3f} "
+          f"{n_params:8,d} {train_seconds[name]:8.1f}")
+ranking = sorted(results, key=lambda name: results[name][1])
+print("\nranked by test NLL:", " < ".join(ranking))
+
+# %% [markdown]
+# Look at the gap between the train and test columns: which model overfits 1,500 digits most?
+# Now the samples, 16 per model, each drawn pixel by pixel:
+
+# %%
+show(x_test[:16], "held-out digits")
+for name, model in models.items():
+    images, _ = sample(model, 16, (1, 8, 8), generator=generator)
+    show(images, f"{name} (test NLL {results[name][1]:.2f} nats)")
+
+# %% [markdown]
+# ## 6. Sliders
+#
+# **Temperature.** The slider divides every logit by `T` before sampling. First, numbers: how
+# much ink do samples from the best model (by test NLL) carry at each temperature, compared with
+# the real digits?
+
+# %%
+best = models[ranking[0]]
+print(f"model: {ranking[0]}; ink in the test digits: {x_test.mean().item():.3f}")
+for temperature in (0.1, 0.5, 1.0, 1.5, 2.0):
+    images, _ = sample(best, 200, (1, 8, 8), temperature=temperature, generator=generator)
+    print(f"T = {temperature}: ink {images.mean().item():.3f}")
+
+# %% [markdown]
+# Now drag it: 16 digits drawn with a fixed seed, so only the temperature changes.
+
+# %%
+temperature_panel(best)
+
+# %% [markdown]
+# **Sampling step.** The same eight images, replayed pixel by pixel: grey pixels are not drawn yet,
+# and the red pixel is the one being drawn, as bright as its probability of being ink.
+
+# %%
+sampling_panel(best)
+
+# %% [markdown]
+# **Completion.** The model gets the top half of a held-out digit (second picture) and draws the
+# bottom half seven times. Conditioning on the past is what an autoregressive model does best;
+# conditioning on the *bottom* half would need another ordering.
+
+# %%
+completion_panel(best, x_test.cpu())
+
+# %% [markdown]
+# ## 7. The pro and the con, in numbers
+#
+# *Easy likelihood*: scoring an image is **one** forward pass, because all conditionals are
+# computed at once from the image itself. *Sequential generation*: drawing an image takes **one
+# pass per pixel**, since pixel `i` needs pixels `< i` to exist first. We time both for our
+# PixelCNN on growing image sizes (its weights work at any size).
+
+# %%
+def median_seconds(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+pixelcnn = models["PixelCNN"]
+sides = [4, 8, 12, 16, 20]
+score_ms, sample_ms = [], []
+for side in sides:
+    one_image = torch.zeros(1, 1, side, side, device=device)
+    with torch.no_grad():
+        score_ms.append(1000 * median_seconds(lambda: nll(pixelcnn, one_image), repeats=20))
+    sample_ms.append(1000 * median_seconds(lambda: sample(pixelcnn, 1, (1, side, side), generator=generator), repeats=1))
+    print(f"{side:2d}x{side:<2d} = {side * side:3d} pixels: score {score_ms[-1]:6.2f} ms   "
+          f"sample {sample_ms[-1]:8.1f} ms   ratio {sample_ms[-1] / score_ms[-1]:6.0f}x")
+
+fig, ax = plt.subplots(figsize=(5, 3), dpi=72)
+pixels = [s * s for s in sides]
+ax.plot(pixels, score_ms, marker="o", label="score one image (1 pass)")
+ax.plot(pixels, sample_ms, marker="o", label="sample one image (D passes)")
+ax.set(xscale="log", yscale="log", xlabel="pixels D", ylabel="milliseconds")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The ratio grows with the number of pixels: a 256x256 RGB image has 196,608 sub-pixel
+# conditionals, which is why PixelCNN-style sampling is slow and why WaveNet's audio
+# (16,000 samples a second) needed special engineering. The lecture's other two cons: the model
+# **needs an ordering** (section 6's completion only works top-down), and it **learns no
+# features** — there is no code `z` to edit. The latent variable models of notebook 02 have one.
+#
+# **Questions to think about**
+# 1. FVSBN fits a separate logistic regression for every pixel; NADE shares one weight matrix
+#    across all of them. Compare their train–test gaps in the table: what does sharing buy?
+# 2. At temperature → 0, sampling picks the likelier value of each pixel in turn. Is the image it
+#    produces the most likely *image*? (Hint: compare with completing the chain rule greedily.)
+# 3. How would you change the masks to model the image in a column-by-column order instead?

@@ -1,0 +1,92 @@
+"""The project's own promises: README commands == CI, conda env == pyproject, notebook pairs in sync."""
+
+import importlib.metadata
+import importlib.util
+import re
+import tomllib
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import torch
+import yaml
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
+CONDA_NAMES = {"torch": "pytorch"}          # PyPI name -> conda-forge name, where they differ
+
+
+def readme_commands() -> list[str]:
+    """The commands of the README's first ```bash block."""
+    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+
+
+def test_readme_opens_with_two_commands_that_ci_runs_verbatim():
+    commands = readme_commands()
+    assert len(commands) == 2, commands
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert ci_lines[-2:] == commands
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
+    wanted = {CONDA_NAMES.get(r.name, r.name): str(r.specifier) for r in wanted}
+    listed = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    conda = {}
+    for entry in listed:
+        if isinstance(entry, str) and not entry.startswith(("python=", "pip")):
+            name = re.match(r"[A-Za-z0-9_.-]+", entry).group(0)
+            conda[name] = str(Requirement(entry.replace(name, "x", 1)).specifier)
+    assert conda == wanted
+
+
+def test_a_cpu_torch_brings_no_cuda_packages():
+    if torch.version.cuda is not None:
+        pytest.skip("this environment has a CUDA build of torch on purpose")
+    cuda = [d.metadata["Name"] for d in importlib.metadata.distributions()
+            if d.metadata["Name"].lower().startswith(("nvidia-", "triton"))]
+    assert cuda == []
+
+
+def load_sync_tool():
+    spec = importlib.util.spec_from_file_location("sync_notebooks", ROOT / "tools" / "sync_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_notebook_is_a_pair():
+    sources = {p.stem for p in NOTEBOOKS}
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert sources and sources == notebooks
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.name)
+def test_pair_in_sync(source):
+    assert not load_sync_tool().out_of_sync(source), \
+        f"{source.name} and its .ipynb differ: run python tools/sync_notebooks.py {source.name[:2]}"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_conventions(source):
+    notebook = jupytext.read(source)
+    text = "\n".join(cell.source for cell in notebook.cells)
+    first_markdown = notebook.cells[0].source
+    badge = f"https://colab.research.google.com/github/gentut/gentut/blob/main/notebooks/{source.stem}.ipynb"
+    assert badge in first_markdown, "the first cell needs the Open in Colab badge for this notebook"
+    first_code = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert '"google.colab" in sys.modules' in first_code and "pip" in first_code
+    assert "setup(seed=" in text, "fixed seeds and device choice via gentut.runtime.setup"
+    assert re.search(r"_panel\(|browser\(", text), "at least one slider panel from gentut.widgets"
+    assert "import tqdm" not in text or "tqdm.auto" in text
+
+
+def test_committed_notebooks_carry_outputs_to_compare():
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        checked = [c for c in nbformat.read(path, as_version=4).cells
+                   if c.cell_type == "code" and "NBVAL_CHECK_OUTPUT" in c.source]
+        assert checked and all(c.outputs for c in checked), f"{path.name}: re-run tools/sync_notebooks.py"

@@ -1,0 +1,73 @@
+"""Slider panels driven without a browser: set a value, check the picture changed correctly."""
+
+import io
+
+import numpy as np
+import torch
+from PIL import Image
+
+from gentut.models.autoregressive import NADE, sample
+from gentut.widgets.autoregressive import (
+    UNDRAWN, completion_panel, sampling_panel, sampling_step_view, temperature_panel,
+)
+from gentut.widgets.render import image_grid
+
+
+def decode(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def model():
+    torch.manual_seed(0)
+    return NADE(64, 16)
+
+
+def test_image_grid_layout():
+    images = torch.zeros(3, 1, 2, 2)
+    images[1] = 1
+    grid = image_grid(images, nrow=2, pad=1, pad_value=7)
+    assert grid.shape == (2 * 3 + 1, 2 * 3 + 1, 3)
+    assert (grid[1:3, 4:6] == 255).all() and (grid[1:3, 1:3] == 0).all()
+    assert (grid[4:6, 4:6] == 7).all()                        # the empty fourth cell
+
+
+def test_temperature_panel_redraws_on_slider_change():
+    panel = temperature_panel(model())
+    first = panel.image.value
+    panel.controls["temperature"].value = 0.2
+    assert panel.image.value != first
+    cold = decode(panel.image.value)
+    assert cold.shape == ((2 * 9 + 1) * 8, (8 * 9 + 1) * 8, 3)   # 16 samples, 8 per row, zoom 8
+
+
+def test_sampling_step_view_counts_drawn_pixels():
+    images, probs = sample(model(), 2, (1, 8, 8), generator=torch.Generator().manual_seed(0))
+    for step in (0, 10, 64):
+        frame = sampling_step_view(images, probs, step)
+        tile = frame[1:9, 1:9]                                 # the first image, no padding
+        grey = (tile == round(UNDRAWN * 255)).all(-1)
+        red = (tile[..., 1] == 0) & (tile[..., 2] == 0) & ~(tile == 0).all(-1)
+        assert grey.sum() == max(64 - step - 1, 0)             # not yet drawn
+        assert red.sum() <= 1
+
+
+def test_sampling_panel_step_slider():
+    panel = sampling_panel(model())
+    panel.controls["step"].value = 0
+    at_zero = decode(panel.image.value)
+    panel.controls["step"].value = 64
+    at_end = decode(panel.image.value)
+    grey = np.array([round(UNDRAWN * 255)] * 3)
+    assert (at_zero == grey).all(-1).mean() > (at_end == grey).all(-1).mean()
+
+
+def test_completion_panel_keeps_the_top_half():
+    images = (torch.rand(5, 1, 8, 8, generator=torch.Generator().manual_seed(0)) > 0.5).float()
+    panel = completion_panel(model(), images)
+    panel.controls["index"].value = 3
+    row = decode(panel.image.value)[::8, ::8]                  # undo the zoom
+    tiles = [row[1:9, 1 + k * 9: 9 + k * 9, 0] for k in range(9)]
+    original = (images[3, 0].numpy() * 255).astype(np.uint8)
+    assert (tiles[0] == original).all()
+    for completion in tiles[2:]:
+        assert (completion[:4] == original[:4]).all()          # the given rows are kept

@@ -10,6 +10,7 @@ from gentut.models.autoregressive import NADE, sample
 from gentut.widgets.autoregressive import (
     UNDRAWN, completion_panel, sampling_panel, sampling_step_view, temperature_panel,
 )
+from gentut.widgets.datasets import digits_browser
 from gentut.widgets.render import image_grid
 
 
@@ -71,3 +72,16 @@ def test_completion_panel_keeps_the_top_half():
     assert (tiles[0] == original).all()
     for completion in tiles[2:]:
         assert (completion[:4] == original[:4]).all()          # the given rows are kept
+
+
+def test_digits_browser_threshold_slider():
+    grey = np.zeros((3, 8, 8))
+    grey[2] = np.arange(64).reshape(8, 8) / 4            # levels 0 .. 15.75
+    panel = digits_browser(grey)
+    panel.controls["index"].value = 2
+    panel.controls["threshold"].value = 4
+    binary = decode(panel.image.value)[::16, ::16][1:9, 10:18, 0]   # undo zoom, the right tile
+    assert (binary == 255).sum() == (grey[2] >= 4).sum() == 48
+    panel.controls["threshold"].value = 12
+    binary = decode(panel.image.value)[::16, ::16][1:9, 10:18, 0]
+    assert (binary == 255).sum() == (grey[2] >= 12).sum() == 16

@@ -1,0 +1,85 @@
+"""Held-out evaluation of the zoo's models, shared by the training CLI, benchmarks and notebooks."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from gentut.data.batch import Factor, LabeledImages
+from gentut.losses import kl_to_standard_normal
+from gentut.metrics import binary_accuracy, confusion_iou, frechet_distance
+
+__all__ = ["evaluate_predictor", "evaluate_segmenter", "evaluate_vae", "sample_images", "generator_quality"]
+
+
+def evaluate_predictor(model: nn.Module, data: LabeledImages, factors: tuple[Factor, ...]) -> dict[str, float]:
+    """Per factor: accuracy of its binary attribute (binary factors and thresholded continuous
+    ones), and mean absolute error of continuous factors. Keys like "accuracy/smile", "mae/age"."""
+    predicted = model.predict(data.images)                       # (N, K)
+    result = {}
+    for k, factor in enumerate(factors):
+        truth = data.factors[factor.name]
+        threshold = 0.5 if factor.kind == "binary" else factor.threshold
+        if threshold is not None:
+            result[f"accuracy/{factor.name}"] = binary_accuracy(predicted[:, k], truth, threshold)
+        if factor.kind == "continuous":
+            result[f"mae/{factor.name}"] = (predicted[:, k] - truth).abs().mean().item()
+    return result
+
+
+def evaluate_segmenter(model: nn.Module, data: LabeledImages, class_names: tuple[str, ...]) -> dict[str, float]:
+    """Pixel accuracy, mean IoU and the IoU of every class on held-out scenes."""
+    predicted = model.segment(data.images)
+    ious = confusion_iou(predicted.cpu(), data.masks.cpu(), len(class_names))
+    result = {"pixel_accuracy": (predicted == data.masks).float().mean().item(), "miou": ious.nanmean().item()}
+    result.update({f"iou/{name}": iou.item() for name, iou in zip(class_names, ious)})
+    return result
+
+
+@torch.no_grad()
+def evaluate_vae(model: nn.Module, data: LabeledImages, generator: torch.Generator) -> dict[str, float]:
+    """Held-out -ELBO in nats per image, split into reconstruction and KL terms."""
+    rec, kl = [], []
+    for i in range(0, len(data), 500):
+        x = data.images[i:i + 500]
+        recon, mu, logvar = model(x, generator)
+        rec.append(F.binary_cross_entropy(recon, x, reduction="none").flatten(1).sum(1))
+        kl.append(kl_to_standard_normal(mu, logvar))
+    rec, kl = torch.cat(rec).mean().item(), torch.cat(kl).mean().item()
+    return {"neg_elbo": rec + kl, "reconstruction": rec, "kl": kl}
+
+
+@torch.no_grad()
+def sample_images(G: nn.Module, n: int, generator: torch.Generator, batch_size: int = 500, **kwargs) -> torch.Tensor:
+    """n images from a generator (any model with `z_dim` and forward(z)): (n, 3, S, S) on G's device.
+    A VAE is sampled through its decoder."""
+    device = next(G.parameters()).device
+    draw = G.decode if hasattr(G, "decode") else G
+    out = []
+    for i in range(0, n, batch_size):
+        z = torch.randn(min(batch_size, n - i), G.z_dim, generator=generator).to(device)
+        out.append(draw(z, **kwargs))
+    return torch.cat(out)
+
+
+def generator_quality(images: torch.Tensor, real: LabeledImages, predictor: nn.Module,
+                      factors: tuple[Factor, ...]) -> dict[str, float]:
+    """How real do generated images (N, 3, S, S) look to the kit's predictor?
+
+    fd: Fréchet distance between predictor features of the images and of `real`;
+    mean/NAME and real_mean/NAME: the predicted factor means of the samples and of the real data
+    (a generator whose samples the predictor cannot read gives implausible factor statistics).
+    """
+    result = {"fd": frechet_distance(predictor_features(predictor, images), predictor_features(predictor, real.images))}
+    fake_factors, real_factors = predictor.predict(images), predictor.predict(real.images)
+    for k, factor in enumerate(factors):
+        result[f"mean/{factor.name}"] = fake_factors[:, k].mean().item()
+        result[f"real_mean/{factor.name}"] = real_factors[:, k].mean().item()
+    return result
+
+
+@torch.no_grad()
+def predictor_features(predictor: nn.Module, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """The predictor's pooled features of images (N, 3, S, S): (N, feature_dim)."""
+    return torch.cat([predictor.features(images[i:i + batch_size]) for i in range(0, len(images), batch_size)])

@@ -1,0 +1,198 @@
+"""How each zoo model is trained: one recipe per kind of model, all on one resumable loop.
+
+    run_steps(step_fn, steps=..., modules=..., optimizers=..., generator=...)
+
+calls `step_fn(step) -> {loss name: value}` `steps` times with a progress bar, stops on a
+non-finite loss, and (given `state_path`) saves everything needed to resume -- weights,
+optimizer moments, the random generator and the loss history -- every `save_every` steps.
+Batches are drawn with the passed generator, so a run is repeatable from its seed.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from gentut.data.batch import LabeledImages
+from gentut.losses import d_logistic_loss, g_nonsaturating_loss, kl_to_standard_normal, r1_penalty
+from gentut.training import TrainingDiverged
+
+__all__ = ["run_steps", "train_predictor", "train_segmenter", "train_vae", "train_gan"]
+
+
+def run_steps(step_fn: Callable[[int], dict[str, float]], *, steps: int, modules: dict[str, nn.Module],
+              optimizers: dict[str, torch.optim.Optimizer], generator: torch.Generator,
+              schedulers: dict[str, torch.optim.lr_scheduler.LRScheduler] | None = None,
+              state_path: Path | None = None, save_every: int = 250, desc: str = "training",
+              progress: bool = True) -> list[dict[str, float]]:
+    """Run `step_fn` for steps [start, steps), resuming from `state_path` if it exists.
+
+    Returns the history: one dict of losses per step (including the resumed ones).
+    """
+    start, history, schedulers = 0, [], schedulers or {}
+    if state_path is not None and state_path.exists():
+        state = torch.load(state_path, weights_only=True)
+        for name, module in modules.items():
+            module.load_state_dict(state["modules"][name])
+        for name, optimizer in optimizers.items():
+            optimizer.load_state_dict(state["optimizers"][name])
+        for name, scheduler in schedulers.items():
+            scheduler.load_state_dict(state["schedulers"][name])
+        generator.set_state(state["generator"])
+        start, history = state["step"], state["history"]
+    for module in modules.values():
+        module.train()
+    bar = tqdm(range(start, steps), initial=start, total=steps, desc=desc, disable=not progress)
+    for step in bar:
+        losses = step_fn(step)
+        if not all(torch.isfinite(torch.tensor(v)) for v in losses.values()):
+            raise TrainingDiverged(
+                f"{desc}: a loss became non-finite at step {step} ({losses}). "
+                + (f"The last good state (every {save_every} steps) is in {state_path}; " if state_path else "")
+                + "lower the learning rate and train again (with --resume to continue).")
+        history.append(losses)
+        if step % 25 == 0:
+            bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+        if state_path is not None and ((step + 1) % save_every == 0 or step + 1 == steps):
+            state_path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"step": step + 1, "history": history, "generator": generator.get_state(),
+                        "modules": {k: m.state_dict() for k, m in modules.items()},
+                        "optimizers": {k: o.state_dict() for k, o in optimizers.items()},
+                        "schedulers": {k: s.state_dict() for k, s in schedulers.items()}}, state_path)
+    for module in modules.values():
+        module.eval()
+    return history
+
+
+def random_batch(n: int, batch_size: int, generator: torch.Generator, device: torch.device) -> torch.Tensor:
+    """Indices of a random batch (batch_size,) drawn with `generator`, on `device`."""
+    return torch.randint(n, (batch_size,), generator=generator).to(device)
+
+
+def train_predictor(model: nn.Module, data: LabeledImages, factor_names: list[str], *, steps: int,
+                    batch_size: int = 64, lr: float = 2e-3, generator: torch.Generator, **run_args):
+    """Fit factor estimates: BCE between sigmoid(model(x)) and the factor values in [0, 1]."""
+    device = data.images.device
+    targets = data.factor_matrix(factor_names)                  # (N, K)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps)
+
+    def step_fn(step):
+        idx = random_batch(len(data), batch_size, generator, device)
+        loss = F.binary_cross_entropy_with_logits(model(data.images[idx]), targets[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        return {"bce": loss.item()}
+
+    return run_steps(step_fn, steps=steps, modules={"model": model}, optimizers={"model": optimizer},
+                     schedulers={"model": schedule}, generator=generator, **run_args)
+
+
+def train_segmenter(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 32,
+                    lr: float = 2e-3, generator: torch.Generator, **run_args):
+    """Fit per-pixel classes: cross-entropy between model(x) (B, K, S, S) and the masks (B, S, S)."""
+    device = data.images.device
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps)
+
+    def step_fn(step):
+        idx = random_batch(len(data), batch_size, generator, device)
+        loss = F.cross_entropy(model(data.images[idx]), data.masks[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        return {"ce": loss.item()}
+
+    return run_steps(step_fn, steps=steps, modules={"model": model}, optimizers={"model": optimizer},
+                     schedulers={"model": schedule}, generator=generator, **run_args)
+
+
+def train_vae(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 64, lr: float = 1e-3,
+              beta: float = 1.0, generator: torch.Generator, **run_args):
+    """Minimise -ELBO = BCE reconstruction (nats per image) + beta * KL, on images in [0, 1]."""
+    device = data.images.device
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+
+    def step_fn(step):
+        x = data.images[random_batch(len(data), batch_size, generator, device)]
+        recon, mu, logvar = model(x, generator)
+        rec = F.binary_cross_entropy(recon, x, reduction="none").flatten(1).sum(1).mean()
+        kl = kl_to_standard_normal(mu, logvar).mean()
+        loss = rec + beta * kl
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return {"rec": rec.item(), "kl": kl.item()}
+
+    return run_steps(step_fn, steps=steps, modules={"model": model}, optimizers={"model": optimizer},
+                     generator=generator, **run_args)
+
+
+def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 32,
+              lr: float = 2e-3, betas: tuple[float, float] = (0.0, 0.99), r1_gamma: float = 1.0,
+              r1_every: int = 4, ema_beta: float = 0.998, mapping_lr_mult: float = 0.01,
+              generator: torch.Generator, **run_args) -> tuple[nn.Module, list[dict[str, float]]]:
+    """Non-saturating GAN with lazy R1 on the discriminator and an EMA copy of the generator.
+
+    Returns (G_ema, history). G_ema, the running average of G's weights, draws cleaner images
+    than G itself and is what the zoo ships. A StyleGenerator's mapping network learns at
+    `mapping_lr_mult` times the rate (as in StyleGAN); at the end its `w_avg` is set to the
+    mean w of 10,000 codes.
+    """
+    device = data.images.device
+    G_ema = copy.deepcopy(G).eval().requires_grad_(False)
+    mapping = list(G.mapping.parameters()) if hasattr(G, "mapping") else []
+    others = [p for p in G.parameters() if all(p is not q for q in mapping)]
+    groups = [{"params": others}] + ([{"params": mapping, "lr": lr * mapping_lr_mult}] if mapping else [])
+    opt_g = torch.optim.Adam(groups, lr=lr, betas=betas)
+    opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
+
+    def codes():
+        return torch.randn(batch_size, G.z_dim, generator=generator).to(device)
+
+    def step_fn(step):
+        real = data.images[random_batch(len(data), batch_size, generator, device)]
+        with torch.no_grad():
+            fake = G(codes())
+        d_loss = d_logistic_loss(D(real), D(fake))
+        r1 = torch.zeros(())
+        if step % r1_every == 0:
+            real = real.detach().requires_grad_(True)
+            r1 = r1_penalty(real, D(real))
+            d_loss = d_loss + r1_gamma / 2 * r1 * r1_every
+        opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+
+        g_loss = g_nonsaturating_loss(D(G(codes())))
+        opt_g.zero_grad()
+        g_loss.backward()
+        opt_g.step()
+        update_ema(G_ema, G, ema_beta)
+        return {"d": d_loss.item(), "g": g_loss.item(), "r1": r1.item()}
+
+    history = run_steps(step_fn, steps=steps, modules={"G": G, "D": D, "G_ema": G_ema},
+                        optimizers={"G": opt_g, "D": opt_d}, generator=generator, **run_args)
+    if hasattr(G_ema, "w_avg"):                       # the centre that truncation pulls towards
+        with torch.no_grad():
+            z = torch.randn(10000, G_ema.z_dim, generator=generator).to(device)
+            G_ema.w_avg.copy_(G_ema.mapping(z).mean(0))
+    return G_ema, history
+
+
+@torch.no_grad()
+def update_ema(ema: nn.Module, model: nn.Module, beta: float) -> None:
+    """ema <- beta * ema + (1 - beta) * model for the parameters; buffers (BatchNorm statistics) are copied."""
+    for p_ema, p in zip(ema.parameters(), model.parameters()):
+        p_ema.lerp_(p, 1 - beta)
+    for b_ema, b in zip(ema.buffers(), model.buffers()):
+        b_ema.copy_(b)

@@ -1,0 +1,45 @@
+"""Metrics and losses against closed forms and hand-made cases."""
+
+import math
+
+import torch
+from torch.distributions import Normal, kl_divergence
+
+from gentut.losses import d_logistic_loss, g_nonsaturating_loss, g_saturating_loss, kl_to_standard_normal, r1_penalty
+from gentut.metrics import binary_accuracy, confusion_iou, frechet_distance, psnr
+
+
+def test_kl_matches_torch_distributions():
+    mu, logvar = torch.randn(4, 3), torch.randn(4, 3)
+    reference = kl_divergence(Normal(mu, (0.5 * logvar).exp()), Normal(0.0, 1.0)).sum(1)
+    assert torch.allclose(kl_to_standard_normal(mu, logvar), reference, atol=1e-5)
+
+
+def test_gan_losses_at_known_points():
+    zero = torch.zeros(5)
+    assert math.isclose(d_logistic_loss(zero, zero).item(), 2 * math.log(2), rel_tol=1e-6)   # D = 1/2 everywhere
+    assert math.isclose(g_nonsaturating_loss(zero).item(), math.log(2), rel_tol=1e-6)
+    assert math.isclose(g_saturating_loss(zero).item(), -math.log(2), rel_tol=1e-6)
+
+
+def test_r1_of_a_linear_critic_is_its_squared_weight_norm():
+    weight = torch.tensor([3.0, 4.0])
+    x = torch.randn(6, 2, requires_grad=True)
+    assert math.isclose(r1_penalty(x, x @ weight).item(), 25.0, rel_tol=1e-6)
+
+
+def test_iou_on_hand_made_masks():
+    target = torch.tensor([[0, 0, 1], [1, 1, 2]])
+    predicted = torch.tensor([[0, 1, 1], [1, 1, 2]])
+    ious = confusion_iou(predicted, target, 4)
+    assert torch.allclose(ious[:3], torch.tensor([1 / 2, 3 / 4, 1.0]))
+    assert torch.isnan(ious[3])
+
+
+def test_accuracy_psnr_frechet():
+    assert math.isclose(binary_accuracy(torch.tensor([0.9, 0.2, 0.6]), torch.tensor([1.0, 0.0, 0.0])), 2 / 3, rel_tol=1e-6)
+    a = torch.zeros(1, 3, 4, 4)
+    assert torch.allclose(psnr(a + 0.1, a), torch.tensor([20.0]))
+    features = torch.randn(500, 4, generator=torch.Generator().manual_seed(0))
+    assert frechet_distance(features, features) < 1e-6
+    assert abs(frechet_distance(features, features + 2.0) - 16.0) < 1e-4   # ||shift||^2 = 4 * 2^2

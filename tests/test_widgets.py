@@ -10,7 +10,7 @@ from gentut.models.autoregressive import NADE, sample
 from gentut.widgets.autoregressive import (
     UNDRAWN, completion_panel, sampling_panel, sampling_step_view, temperature_panel,
 )
-from gentut.widgets.datasets import digits_browser
+from gentut.widgets.datasets import digits_browser, face_factor_panel, scene_factor_panel
 from gentut.widgets.render import image_grid
 
 
@@ -85,3 +85,26 @@ def test_digits_browser_threshold_slider():
     panel.controls["threshold"].value = 12
     binary = decode(panel.image.value)[::16, ::16][1:9, 10:18, 0]
     assert (binary == 255).sum() == (grey[2] >= 12).sum() == 16
+
+
+def test_face_factor_panel_changes_only_what_the_slider_says():
+    panel = face_factor_panel(seed=1)
+    panel.controls["eyeglasses"].value = 0.0
+    without = decode(panel.image.value).astype(int)
+    panel.controls["eyeglasses"].value = 1.0
+    with_glasses = decode(panel.image.value).astype(int)
+    changed = (np.abs(with_glasses - without).sum(-1) > 30)
+    rows = np.nonzero(changed.any(1))[0]
+    assert changed.any() and rows.min() > with_glasses.shape[0] * 0.25 and rows.max() < with_glasses.shape[0] * 0.75
+    assert not changed[:, :6].any() and not changed[:, -6:].any()      # the background is untouched
+
+
+def test_scene_factor_panel_relights_without_moving_the_mask():
+    panel = scene_factor_panel(seed=2)
+    panel.controls["daylight"].value = 1.0
+    day = decode(panel.image.value)
+    panel.controls["daylight"].value = 0.0
+    night = decode(panel.image.value)
+    width = day.shape[1] // 2
+    assert night[:, :width].mean() < day[:, :width].mean() - 30        # the scene darkens
+    assert (night[:, width + 2:] == day[:, width + 2:]).all()           # its segmentation map does not change

@@ -51,10 +51,13 @@ def main() -> None:
             grid = upscale(image_grid(images[:32], nrow=8), 2)
             DOCS.mkdir(parents=True, exist_ok=True)
             Image.fromarray(grid).save(DOCS / f"{name}.png")
-        print(f"\n  predicted factor means: {'real':>6s} " + " ".join(f"{n[:14]:>14s}" for n in generators))
+        print(f"\n  factors as the predictor reads them, mean ± std:")
+        print(f"  {'factor':12s} {'real':>13s} " + " ".join(f"{n:>16s}" for n in generators))
         for factor in factors:
-            real = rows[generators[0]][f"real_mean/{factor.name}"]
-            print(f"  {factor.name:22s} {real:6.3f} " + " ".join(f"{rows[n][f'mean/{factor.name}']:14.3f}" for n in generators))
+            real = rows[generators[0]]
+            line = f"  {factor.name:12s} {real[f'real_mean/{factor.name}']:6.3f}±{real[f'real_std/{factor.name}']:.3f} "
+            line += " ".join(f"{rows[n][f'mean/{factor.name}']:9.3f}±{rows[n][f'std/{factor.name}']:.3f}" for n in generators)
+            print(line)
     real_faces = load_split("faces", "test", 32)
     Image.fromarray(upscale(image_grid(real_faces.images, nrow=8), 2)).save(DOCS / "faces_real.png")
     real_scenes = load_split("scenes", "test", 32)

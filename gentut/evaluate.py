@@ -68,14 +68,15 @@ def generator_quality(images: torch.Tensor, real: LabeledImages, predictor: nn.M
     """How real do generated images (N, 3, S, S) look to the kit's predictor?
 
     fd: Fréchet distance between predictor features of the images and of `real`;
-    mean/NAME and real_mean/NAME: the predicted factor means of the samples and of the real data
-    (a generator whose samples the predictor cannot read gives implausible factor statistics).
+    mean/NAME, std/NAME (and real_mean/NAME, real_std/NAME): the distribution of each factor as the
+    predictor reads it off the samples (and off the real images). A generator whose samples the
+    predictor cannot read shows implausible statistics, e.g. binary factors stuck near 0.5.
     """
     result = {"fd": frechet_distance(predictor_features(predictor, images), predictor_features(predictor, real.images))}
-    fake_factors, real_factors = predictor.predict(images), predictor.predict(real.images)
-    for k, factor in enumerate(factors):
-        result[f"mean/{factor.name}"] = fake_factors[:, k].mean().item()
-        result[f"real_mean/{factor.name}"] = real_factors[:, k].mean().item()
+    for prefix, estimates in (("", predictor.predict(images)), ("real_", predictor.predict(real.images))):
+        for k, factor in enumerate(factors):
+            result[f"{prefix}mean/{factor.name}"] = estimates[:, k].mean().item()
+            result[f"{prefix}std/{factor.name}"] = estimates[:, k].std().item()
     return result
 
 

@@ -23,7 +23,7 @@ from gentut.data.batch import LabeledImages
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss, kl_to_standard_normal, r1_penalty
 from gentut.training import TrainingDiverged
 
-__all__ = ["run_steps", "train_predictor", "train_segmenter", "train_vae", "train_gan"]
+__all__ = ["run_steps", "train_supervised", "train_predictor", "train_segmenter", "train_vae", "train_gan"]
 
 
 def run_steps(step_fn: Callable[[int], dict[str, float]], *, steps: int, modules: dict[str, nn.Module],
@@ -75,45 +75,35 @@ def random_batch(n: int, batch_size: int, generator: torch.Generator, device: to
     return torch.randint(n, (batch_size,), generator=generator).to(device)
 
 
-def train_predictor(model: nn.Module, data: LabeledImages, factor_names: list[str], *, steps: int,
-                    batch_size: int = 64, lr: float = 2e-3, generator: torch.Generator, **run_args):
-    """Fit factor estimates: BCE between sigmoid(model(x)) and the factor values in [0, 1]."""
-    device = data.images.device
-    targets = data.factor_matrix(factor_names)                  # (N, K)
+def train_supervised(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
+                     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *, steps: int,
+                     batch_size: int = 64, lr: float = 2e-3, generator: torch.Generator, **run_args):
+    """Minimise loss_fn(model(inputs[batch]), targets[batch]) with Adam and a one-cycle schedule."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps)
 
     def step_fn(step):
-        idx = random_batch(len(data), batch_size, generator, device)
-        loss = F.binary_cross_entropy_with_logits(model(data.images[idx]), targets[idx])
+        idx = random_batch(len(inputs), batch_size, generator, inputs.device)
+        loss = loss_fn(model(inputs[idx]), targets[idx])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         schedule.step()
-        return {"bce": loss.item()}
+        return {"loss": loss.item()}
 
     return run_steps(step_fn, steps=steps, modules={"model": model}, optimizers={"model": optimizer},
                      schedulers={"model": schedule}, generator=generator, **run_args)
 
 
-def train_segmenter(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 32,
-                    lr: float = 2e-3, generator: torch.Generator, **run_args):
+def train_predictor(model: nn.Module, data: LabeledImages, factor_names: list[str], **train_args):
+    """Fit factor estimates: BCE between sigmoid(model(x)) (B, K) and the factor values in [0, 1]."""
+    return train_supervised(model, data.images, data.factor_matrix(factor_names),
+                            F.binary_cross_entropy_with_logits, **train_args)
+
+
+def train_segmenter(model: nn.Module, data: LabeledImages, **train_args):
     """Fit per-pixel classes: cross-entropy between model(x) (B, K, S, S) and the masks (B, S, S)."""
-    device = data.images.device
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps)
-
-    def step_fn(step):
-        idx = random_batch(len(data), batch_size, generator, device)
-        loss = F.cross_entropy(model(data.images[idx]), data.masks[idx])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        return {"ce": loss.item()}
-
-    return run_steps(step_fn, steps=steps, modules={"model": model}, optimizers={"model": optimizer},
-                     schedulers={"model": schedule}, generator=generator, **run_args)
+    return train_supervised(model, data.images, data.masks, F.cross_entropy, **train_args)
 
 
 def train_vae(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 64, lr: float = 1e-3,

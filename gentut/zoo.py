@@ -86,7 +86,7 @@ _ENTRIES = [
              dict(steps=4000, batch_size=64, lr=1e-3)),
     ZooEntry("faces_dcgan", "DCGAN generator of the faces, 64-d z",
              "faces", "DCGANGenerator", dict(z_dim=64, image_size=32, width=16, max_channels=128), "gan",
-             dict(steps=6000, batch_size=32, lr=2e-3), dict(image_size=32, width=16, max_channels=128)),
+             dict(steps=6000, batch_size=32, lr=5e-4, betas=(0.5, 0.999)), dict(image_size=32, width=16, max_channels=128)),
     ZooEntry("faces_stylegan", "style-based generator of the faces: Z, W, W+ (7 layers)",
              "faces", "StyleGenerator", dict(z_dim=64, w_dim=64, image_size=32, width=16, max_channels=128), "gan",
              dict(steps=6000, batch_size=32, lr=2e-3), dict(image_size=32, width=16, max_channels=128)),

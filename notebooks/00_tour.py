@@ -24,7 +24,8 @@
 # 1. the difference between a discriminative model `p(y | x)` and a generative model `p(x, y)`,
 #    measured on the same digits;
 # 2. the three families of generative models this course covers;
-# 3. the map of the course, and how the kit (`gentut`) is used in every notebook.
+# 3. the map of the course;
+# 4. the kit's own datasets, whose generating factors are known exactly, and its model zoo.
 
 # %%
 # Colab only: install gentut, keeping Colab's own torch. Elsewhere, follow the README's set-up.
@@ -41,6 +42,8 @@ if "google.colab" in sys.modules:
 # figures.
 
 # %%
+import time
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -162,11 +165,139 @@ for i, n in enumerate(sizes):
 # | 07 | GAN inversion | edit your own image; the distortion–editability trade-off |
 # | 08 | image-to-image | pix2pix and CycleGAN on scenes |
 #
-# ## 5. How the kit is used
+# ## 5. The kit's own data: faces and scenes whose factors we know
+#
+# The interpretation lessons ask "which direction in the generator's latent space makes a face
+# smile?" and "which units draw trees?". To *check* the answers, the kit draws its own data, so
+# every image comes with the exact values of the factors that made it (and, for scenes, the
+# class of every pixel). Nothing is downloaded: the images are computed from a seed.
+#
+# **Cartoon faces**: eight factors.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from gentut.data.faces import FACE_FACTORS, face_gallery, make_faces
+
+for factor in FACE_FACTORS:
+    print(f"{factor.name:12s} {factor.kind:10s} {factor.description}")
+
+# %%
+face_gallery(make_faces(16, seed=0, size=64), n=16)
+plt.show()
+
+# %% [markdown]
+# Each slider below is one factor, and the face is redrawn from the slider values. This is the
+# ground truth: later notebooks look for directions inside a GAN that do what these sliders do.
+
+# %%
+from gentut.widgets.datasets import face_factor_panel, scene_factor_panel
+
+face_factor_panel(seed=3)
+
+# %% [markdown]
+# The factors are independent, except one pair that is correlated on purpose: older faces wear
+# glasses more often (as in real photo collections). Notebook 05 shows what that does to an
+# "age" edit, and how to fix it. Measured on 5,000 faces:
+
+# %%
+faces = make_faces(5000, seed=0, size=32)
+names = [f.name for f in FACE_FACTORS]
+correlation = np.corrcoef(faces.factor_matrix(names).T.numpy())
+fig, ax = plt.subplots(figsize=(4.5, 4), dpi=72)
+image = ax.imshow(correlation, cmap="RdBu_r", vmin=-1, vmax=1)
+ax.set_xticks(range(len(names)), names, rotation=90)
+ax.set_yticks(range(len(names)), names)
+fig.colorbar(image)
+plt.show()
+print(f"correlation(age, eyeglasses) = {correlation[names.index('age'), names.index('eyeglasses')]:.2f}")
+
+# %% [markdown]
+# **Outdoor scenes**: seven pixel classes and six factors, mirroring the lecture's "turn up the
+# lights", "add clouds" and "add vegetation". Each image comes with its segmentation map.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from gentut.data.scenes import SCENE_CLASSES, SCENE_FACTORS, make_scenes, scene_gallery
+
+print("classes:", ", ".join(SCENE_CLASSES))
+for factor in SCENE_FACTORS:
+    print(f"{factor.name:12s} {factor.kind:10s} {factor.description}")
+
+# %%
+scene_gallery(make_scenes(8, seed=0, size=64), n=8)
+plt.show()
+
+# %% [markdown]
+# The layout (where the trees and clouds stand) stays fixed while you move the lighting sliders,
+# so the segmentation map on the right does not change: the same scene by day and by night.
+
+# %%
+scene_factor_panel(seed=5)
+
+# %% [markdown]
+# How much of a scene does each class cover, and how fast is the data made? Measured here:
+
+# %%
+start = time.perf_counter()
+scenes = make_scenes(2000, seed=0, size=32)
+scene_seconds = time.perf_counter() - start
+shares = torch.bincount(scenes.masks.flatten(), minlength=len(SCENE_CLASSES)).float() / scenes.masks.numel()
+print("pixel share: " + ", ".join(f"{c} {100 * s:.1f}%" for c, s in zip(SCENE_CLASSES, shares)))
+start = time.perf_counter()
+make_faces(5000, seed=1, size=32)
+print(f"faces: {5000 / (time.perf_counter() - start):,.0f} images/s, scenes: {2000 / scene_seconds:,.0f} images/s (32x32, this machine)")
+
+# %% [markdown]
+# ## 6. The model zoo
+#
+# The later notebooks start from trained models: generators (a VAE, a DCGAN and a style-based
+# generator), and the "off-the-shelf" networks that read images — an attribute predictor for each
+# dataset and a scene segmenter. All were trained by the kit itself (`python -m gentut.train NAME`,
+# on a CPU) and ship with the package; every load checks the file's SHA-256.
+
+# %%
+from gentut import zoo
+
+print(zoo.describe())
+
+# %% [markdown]
+# Samples from each generator, next to real faces:
+
+# %%
+from gentut.evaluate import sample_images
+
+rows = {"real faces": make_faces(8, seed=2, size=32).images}
+for name in ("faces_vae", "faces_dcgan", "faces_stylegan"):
+    rows[name] = sample_images(zoo.load(name, device=device), 8, generator).cpu()
+fig, axes = plt.subplots(len(rows), 1, figsize=(6, 1.1 * len(rows)), dpi=72)
+for ax, (name, images) in zip(axes, rows.items()):
+    ax.imshow(image_grid(images, nrow=8))
+    ax.set_title(name, fontsize=9)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# Can the attribute predictor read the generated faces? It returns an estimate of every factor;
+# here for the style generator's first eight samples above (rounded):
+
+# %%
+predictor = zoo.load("faces_predictor", device=device)
+estimates = predictor.predict(rows["faces_stylegan"].to(device)).cpu()
+print(" ".join(f"{name[:8]:>8s}" for name in names))
+for row in estimates:
+    print(" ".join(f"{value:8.2f}" for value in row.tolist()))
+
+# %% [markdown]
+# `benchmarks/zoo_quality.py` measures the zoo properly on held-out data: predictor accuracy,
+# segmenter IoU, and how close each generator's samples are to real images (a Fréchet distance
+# in the predictor's feature space); the README lists the figures.
+#
+# ## 7. How the kit is used
 #
 # * `gentut.runtime.setup(seed)` — device and seeds, first cell of every notebook.
 # * `gentut.data` — datasets made or shipped by the kit (never downloaded unless you ask).
 # * `gentut.models` — one readable file per model family; open them, they are short.
+# * `gentut.zoo.load(name)` — a trained model, checked and ready on your device.
 # * `gentut.training.fit` — the training loop, with a progress bar and a guard against NaNs.
 # * `gentut.widgets` — the slider panels; each one calls a plain function you can call yourself.
 #
@@ -186,3 +317,5 @@ print("picture:", picture.shape, picture.dtype)
 #    model to put probability on images it has never seen?
 # 2. Which of the three families would you choose to *detect* unusual images (needs `p(x)`),
 #    and which to draw images *fast*?
+# 3. The face data has eight factors, but a generator has a 64-dimensional code. Where might the
+#    other dimensions go?

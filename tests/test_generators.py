@@ -61,3 +61,12 @@ def test_style_generator_spaces():
 def test_mlp_vae_shapes():
     logits, mu, logvar = MLPVAE(64, 2)(torch.rand(5, 1, 8, 8))
     assert logits.shape == (5, 64) and mu.shape == (5, 2)
+
+
+def test_style_generator_starts_sensitive_to_z():
+    """At initialisation w must vary with z at unit scale; otherwise training collapses to one image."""
+    torch.manual_seed(0)
+    G = StyleGenerator(64, 64, 32, 8, 32).eval()
+    w = G.mapping(torch.randn(256, 64))
+    assert 0.3 < w.std(0).mean() < 3
+    assert G(torch.randn(16, 64)).std(0).mean() > 0.01

@@ -75,3 +75,12 @@ def test_committed_checkpoints_match_the_manifest_and_size_budget():
         path = zoo.CHECKPOINT_DIR / zoo.get_entry(name).file
         assert zoo.sha256_of(path) == record["sha256"], f"{name}: retrain or restore"
     assert sum(r["bytes"] for r in manifest.values()) <= 50 * 2 ** 20
+
+
+def test_cli_dry_run_and_unknown_name(capsys):
+    from gentut.train import main
+    assert main(["faces_vae", "--dry-run"]) == 0
+    assert json.loads(capsys.readouterr().out)["faces_vae"]["steps"] == 3
+    with pytest.raises(SystemExit):
+        main(["faces_gan"])
+    assert "invalid choice" in capsys.readouterr().err

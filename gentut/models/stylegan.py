@@ -37,6 +37,9 @@ class MappingNetwork(nn.Module):
         for i in range(n_layers):
             layers += [nn.Linear(z_dim if i == 0 else w_dim, w_dim), nn.LeakyReLU(0.2)]
         self.net = nn.Sequential(*layers)
+        for layer in self.net[::2]:            # He init for LeakyReLU keeps w at unit scale through
+            nn.init.kaiming_normal_(layer.weight, a=0.2)   # the layers; PyTorch's default would shrink
+            nn.init.zeros_(layer.bias)                      # it ~50x, and G would start blind to z
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         """(B, z_dim) -> (B, w_dim)."""

@@ -15,7 +15,7 @@ import torch
 from gentut.data.digits import load_binarized_digits, load_grey_digits
 from gentut.models.autoregressive import NADE, PixelCNN
 from gentut.widgets.autoregressive import completion_panel, sampling_panel, temperature_panel
-from gentut.widgets.datasets import digits_browser
+from gentut.widgets.datasets import digits_browser, face_factor_panel, scene_factor_panel
 
 
 def time_slider(panel, name: str, values: list) -> tuple[float, float]:
@@ -34,7 +34,9 @@ def main() -> None:
     x_test, _ = load_binarized_digits("test")
     grey, _ = load_grey_digits()
     models = {"NADE": NADE(64, 128), "PixelCNN": PixelCNN(32, 3, 7)}
-    cases = [("00 digits browser", digits_browser(grey), "threshold", [2, 14] * 15)]
+    cases = [("00 digits browser", digits_browser(grey), "threshold", [2, 14] * 15),
+             ("00 face factors (smile)", face_factor_panel(), "smile", [0.1, 0.9] * 15),
+             ("00 scene factors (daylight)", scene_factor_panel(), "daylight", [0.1, 0.9] * 15)]
     for model_name, model in models.items():
         cases += [
             (f"01 temperature ({model_name})", temperature_panel(model), "temperature", [0.5, 1.5] * 15),

@@ -269,7 +269,7 @@ from gentut.evaluate import sample_images
 rows = {"real faces": make_faces(8, seed=2, size=32).images}
 for name in ("faces_vae", "faces_dcgan", "faces_stylegan"):
     rows[name] = sample_images(zoo.load(name, device=device), 8, generator).cpu()
-fig, axes = plt.subplots(len(rows), 1, figsize=(6, 1.1 * len(rows)), dpi=72)
+fig, axes = plt.subplots(len(rows), 1, figsize=(9, 1.5 * len(rows)), dpi=72)
 for ax, (name, images) in zip(axes, rows.items()):
     ax.imshow(image_grid(images, nrow=8))
     ax.set_title(name, fontsize=9)

@@ -1,6 +1,9 @@
 """Loss functions the course derives, each next to its equation.
 
 VAE (Kingma & Welling 2014): -ELBO = reconstruction term + KL(q(z|x) || N(0, I)).
+    For binary images: -ELBO(x) = E_q[-log p(x|z)] + beta * KL,  beta = 1 (beta-VAE: Higgins et al. 2017);
+    IWAE bound (Burda et al. 2016): log p(x) >= log (1/k) sum_i p(x, z_i) / q(z_i|x) >= ELBO.
+VQ-VAE (van den Oord et al. 2017, eq. 3): ||sg[z_e] - e||^2 (codebook) + beta ||z_e - sg[e]||^2 (commitment).
 GAN (Goodfellow et al. 2014), with D returning logits and sigma the sigmoid:
     discriminator:      -log sigma(D(x)) - log(1 - sigma(D(G(z))))   = softplus(-D(x)) + softplus(D(G(z)))
     generator, saturating:      log(1 - sigma(D(G(z))))              = -softplus(D(G(z)))
@@ -11,10 +14,13 @@ WGAN-GP (Gulrajani et al. 2017): critic E D(G(z)) - E D(x) + lambda E (||grad D(
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
-__all__ = ["kl_to_standard_normal", "d_logistic_loss", "g_saturating_loss", "g_nonsaturating_loss", "r1_penalty",
+__all__ = ["kl_to_standard_normal", "bernoulli_nll", "negative_elbo", "elbo_terms", "iwae_log_likelihood",
+           "vq_losses", "d_logistic_loss", "g_saturating_loss", "g_nonsaturating_loss", "r1_penalty",
            "wgan_critic_loss", "gradient_penalty"]
 
 
@@ -24,6 +30,73 @@ def kl_to_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tenso
     Closed form: 0.5 * sum(mu^2 + exp(logvar) - 1 - logvar).
     """
     return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
+
+
+def bernoulli_nll(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """-log p(x | z) in nats for binary images under independent Bernoulli pixels with these logits:
+    logits (B, D), x (B, ...) with D values in {0, 1} -> (B,)."""
+    return F.binary_cross_entropy_with_logits(logits, x.flatten(1), reduction="none").sum(1)
+
+
+def negative_elbo(logits: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
+                  beta: float = 1.0) -> torch.Tensor:
+    """The VAE loss of each image, in nats: -log p(x | z) + beta * KL(q(z | x) || N(0, I)) -> (B,).
+
+    logits (B, D): the decoder's output at one z ~ q(z | x), which makes the first term a one-sample
+    estimate of E_q[-log p(x | z)] (Kingma & Welling 2014, eq. 10); mu, logvar (B, z_dim).
+    beta = 1 is the true -ELBO, an upper bound on -log p(x).
+    """
+    return bernoulli_nll(logits, x) + beta * kl_to_standard_normal(mu, logvar)
+
+
+@torch.no_grad()
+def elbo_terms(model, x: torch.Tensor, generator: torch.Generator | None = None,
+               n_draws: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """The two terms of -ELBO for each image: (reconstruction E_q[-log p(x|z)] averaged over
+    n_draws draws of z, KL in closed form), each (B,). `model` has encode(x) -> (mu, logvar) and
+    decode(z) -> logits, like `gentut.models.vae.MLPVAE`."""
+    mu, logvar = model.encode(x)
+    recon = torch.zeros(len(x), device=x.device)
+    for _ in range(n_draws):
+        eps = torch.randn(mu.shape, generator=generator).to(mu.device)
+        recon += bernoulli_nll(model.decode(mu + (0.5 * logvar).exp() * eps), x) / n_draws
+    return recon, kl_to_standard_normal(mu, logvar)
+
+
+@torch.no_grad()
+def iwae_log_likelihood(model, x: torch.Tensor, k: int = 100, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Importance-weighted estimate of log p(x) in nats (Burda et al. 2016, eq. 8): (B, ...) -> (B,).
+
+        L_k(x) = log (1/k) sum_{i=1..k} p(x | z_i) p(z_i) / q(z_i | x),   z_i ~ q(z | x)
+
+    E L_1 is the ELBO, E L_k grows with k and tends to log p(x) (Burda et al., theorem 1).
+    `model` has encode(x) -> (mu, logvar) and decode(z) -> Bernoulli logits, like MLPVAE.
+    """
+    mu, logvar = model.encode(x)                                               # (B, z)
+    std = (0.5 * logvar).exp()
+    eps = torch.randn((k,) + tuple(mu.shape), generator=generator).to(mu.device)   # (k, B, z)
+    z = mu + std * eps                                                         # (k, B, z)
+    normal = torch.distributions.Normal
+    log_q = normal(mu, std).log_prob(z).sum(-1)                                # (k, B)
+    log_prior = normal(0.0, 1.0).log_prob(z).sum(-1)                           # (k, B)
+    logits = model.decode(z.reshape(k * len(x), -1))                           # (k * B, D)
+    log_lik = -bernoulli_nll(logits, x.repeat(k, *([1] * (x.dim() - 1)))).view(k, len(x))
+    return torch.logsumexp(log_lik + log_prior - log_q, dim=0) - math.log(k)
+
+
+def vq_losses(z_e: torch.Tensor, z_q: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """VQ-VAE's two extra terms (van den Oord et al. 2017, eq. 3), per image, each (B,):
+
+        codebook   = ||sg[z_e] - z_q||^2   moves the chosen codebook vectors towards the encoder
+        commitment = ||z_e - sg[z_q]||^2   keeps the encoder close to its codes (weight it by beta = 0.25)
+
+    z_e: encoder outputs (B, ...), z_q: their nearest codebook vectors (before `straight_through`),
+    same shape. Squared distances are summed over each image's latents, like the reconstruction
+    term over its pixels, so that the terms keep the paper's relative scale.
+    """
+    codebook = (z_q - z_e.detach()).pow(2).flatten(1).sum(1)
+    commitment = (z_e - z_q.detach()).pow(2).flatten(1).sum(1)
+    return codebook, commitment
 
 
 def d_logistic_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

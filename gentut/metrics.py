@@ -43,7 +43,8 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
     """Fréchet distance between Gaussians fitted to two feature sets (N_a, F) and (N_b, F)."""
     a, b = features_a.double().cpu().numpy(), features_b.double().cpu().numpy()
     mu_a, mu_b = a.mean(0), b.mean(0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    eps = 1e-6 * np.eye(a.shape[1])              # keeps the square root defined when a set is degenerate
+    cov_a, cov_b = np.cov(a, rowvar=False) + eps, np.cov(b, rowvar=False) + eps
     root = linalg.sqrtm(cov_a @ cov_b)
     distance = ((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root.real)
     return float(max(distance, 0.0))

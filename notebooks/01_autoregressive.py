@@ -45,8 +45,7 @@ import torch
 
 from gentut.data.digits import load_binarized_digits
 from gentut.models.autoregressive import (
-    FVSBN, NADE, CharRNN, IndependentBernoulli, PixelCNN, causal_mask, char_rnn_loss,
-    dependency_map, nll, sample,
+    DIGIT_RECIPES, CharRNN, PixelCNN, causal_mask, char_rnn_loss, dependency_map, digit_models, nll, sample,
 )
 from gentut.runtime import setup
 from gentut.training import fit
@@ -100,12 +99,7 @@ show(x_train[:32], "training digits (binarized 8x8)")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-models = {
-    "independent": IndependentBernoulli(64),
-    "FVSBN": FVSBN(64),
-    "NADE": NADE(64, n_hidden=128),
-    "PixelCNN": PixelCNN(channels=32, n_layers=3, first_kernel=7),
-}
+models = digit_models()      # IndependentBernoulli(64), FVSBN(64), NADE(64, 128), PixelCNN(32, 3 layers, 7x7 first)
 for name, model in models.items():
     model.to(device)
     print(f"{name:12s} {sum(p.numel() for p in model.parameters()):7,d} parameters")
@@ -203,14 +197,9 @@ print(f"pixel {pixel} may depend on {int(before.sum())} earlier pixels; "
 # Each training loop shows a progress bar.
 
 # %%
-recipes = {  # epochs, learning rate, batch size
-    "independent": (30, 5e-2, 128),
-    "FVSBN": (40, 1e-2, 128),
-    "NADE": (40, 1e-2, 128),
-    "PixelCNN": (25, 5e-3, 64),
-}
+print(DIGIT_RECIPES)   # model -> (epochs, learning rate, batch size)
 train_seconds = {}
-for name, (epochs, lr, batch_size) in recipes.items():
+for name, (epochs, lr, batch_size) in DIGIT_RECIPES.items():
     start = time.perf_counter()
     fit(models[name], lambda m, batch: nll(m, batch).mean(), x_train, epochs=epochs, lr=lr,
         batch_size=batch_size, generator=generator, desc=name)

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 __all__ = [
     "IndependentBernoulli", "FVSBN", "NADE", "causal_mask", "MaskedConv2d", "PixelCNN",
-    "CharRNN", "char_rnn_loss", "nll", "sample", "dependency_map",
+    "CharRNN", "char_rnn_loss", "nll", "sample", "dependency_map", "DIGIT_RECIPES", "digit_models",
 ]
 
 
@@ -198,6 +198,26 @@ class CharRNN(nn.Module):
                 break
             logits, h = self(self.encode(ch)[None].to(device), h)
         return text
+
+
+# How notebooks 01 and 02 train the image models on the 8x8 binarized digits (64 pixels):
+# epochs, Adam learning rate, batch size. One place, so both notebooks report the same models.
+DIGIT_RECIPES = {
+    "independent": (30, 5e-2, 128),
+    "FVSBN": (40, 1e-2, 128),
+    "NADE": (40, 1e-2, 128),
+    "PixelCNN": (25, 5e-3, 64),
+}
+
+
+def digit_models() -> dict[str, nn.Module]:
+    """Fresh, untrained instances of the four image models, keyed as in DIGIT_RECIPES."""
+    return {
+        "independent": IndependentBernoulli(64),
+        "FVSBN": FVSBN(64),
+        "NADE": NADE(64, n_hidden=128),
+        "PixelCNN": PixelCNN(channels=32, n_layers=3, first_kernel=7),
+    }
 
 
 def char_rnn_loss(model: CharRNN, batch: torch.Tensor, stop: str = "$") -> torch.Tensor:

@@ -24,6 +24,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from gentut.losses import bernoulli_nll
+
 __all__ = [
     "IndependentBernoulli", "FVSBN", "NADE", "causal_mask", "MaskedConv2d", "PixelCNN",
     "CharRNN", "char_rnn_loss", "nll", "sample", "dependency_map", "DIGIT_RECIPES", "digit_models",
@@ -235,7 +237,7 @@ def nll(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
     -log p(x) = -sum_i log p(x_i | x_<i) = sum_i BCE(logit_i, x_i).
     """
-    return F.binary_cross_entropy_with_logits(model(x), x.flatten(1), reduction="none").sum(1)
+    return bernoulli_nll(model(x), x)
 
 
 @torch.no_grad()

@@ -19,6 +19,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from gentut.models.vae import reparameterize
+
 __all__ = ["kl_to_standard_normal", "bernoulli_nll", "negative_elbo", "elbo_terms", "iwae_log_likelihood",
            "vq_losses", "d_logistic_loss", "g_saturating_loss", "g_nonsaturating_loss", "r1_penalty",
            "wgan_critic_loss", "gradient_penalty"]
@@ -58,8 +60,7 @@ def elbo_terms(model, x: torch.Tensor, generator: torch.Generator | None = None,
     mu, logvar = model.encode(x)
     recon = torch.zeros(len(x), device=x.device)
     for _ in range(n_draws):
-        eps = torch.randn(mu.shape, generator=generator).to(mu.device)
-        recon += bernoulli_nll(model.decode(mu + (0.5 * logvar).exp() * eps), x) / n_draws
+        recon += bernoulli_nll(model.decode(reparameterize(mu, logvar, generator)), x) / n_draws
     return recon, kl_to_standard_normal(mu, logvar)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from gentut.latent import interpolate
 from gentut.widgets.panel import image_panel
 from gentut.widgets.render import image_grid
 
@@ -84,7 +85,7 @@ def interpolation_view(model: nn.Module, image_a: torch.Tensor, image_b: torch.T
     pair = torch.stack([image_a, image_b]).cpu()                          # (2, 1, 8, 8)
     with torch.no_grad():
         mu, _ = model.encode(pair.to(next(model.parameters()).device))     # (2, z_dim)
-    code = (1 - alpha) * mu[0] + alpha * mu[1]
+    code = interpolate(mu[0], mu[1], torch.tensor([alpha]))[0]
     pixels = (1 - alpha) * pair[0] + alpha * pair[1]
     row = torch.cat([pair[:1], decode_images(model, code[None]), pixels[None], pair[1:]])
     return image_grid(row, nrow=4)

@@ -78,10 +78,14 @@ class Snapshot:
 
 @dataclass
 class GANRun:
-    """A trained 2-D GAN: generator, discriminator (or critic), snapshots and the loss history."""
+    """A trained 2-D GAN: generator, discriminator (or critic), snapshots and the loss history.
 
-    G: nn.Module
-    D: nn.Module
+    G and D are None for a run read back from a recording (gentut.gan2d_lab), which keeps only
+    the snapshots.
+    """
+
+    G: nn.Module | None
+    D: nn.Module | None
     snapshots: list[Snapshot] = field(default_factory=list)
     history: list[dict[str, float]] = field(default_factory=list)
 
@@ -97,13 +101,15 @@ def decision_surface(D: nn.Module, resolution: int = 64, extent: float = EXTENT)
 def train_2d_gan(data: GaussianMixture2D, *, loss: str = "nonsaturating", steps: int = 2000,
                  batch_size: int = 256, z_dim: int = 2, generator: torch.Generator,
                  snapshot_every: int = 100, n_snapshot_samples: int = 1000, progress: bool = True,
-                 lr: float | None = None, hidden: int = 128) -> GANRun:
+                 lr: float | None = None, hidden: int = 128, surface_resolution: int = 64) -> GANRun:
     """Train a small MLP GAN on `data` and keep snapshots every `snapshot_every` steps.
 
     loss: "nonsaturating" (D: logistic, G: -log D(G(z)); Adam betas (0.5, 0.999), one D step
     per G step) or "wgan-gp" (the paper's lambda = 10, n_critic = 5, Adam betas (0, 0.9)).
     lr: Adam's learning rate; default 2e-4 (DCGAN) and 1e-4 (WGAN-GP), the papers' values for
     images. G and D are MLPs with 3 hidden layers of `hidden` units; z ~ N(0, I) of `z_dim`.
+    Each snapshot keeps G(fixed z) for `n_snapshot_samples` codes and D on a
+    `surface_resolution`^2 grid.
     """
     if loss not in ("nonsaturating", "wgan-gp"):
         raise ValueError(f"loss must be 'nonsaturating' or 'wgan-gp', got {loss!r}")
@@ -122,7 +128,7 @@ def train_2d_gan(data: GaussianMixture2D, *, loss: str = "nonsaturating", steps:
     for step in tqdm(range(steps + 1), desc=loss, disable=not progress):
         if step % snapshot_every == 0:
             with torch.no_grad():
-                run.snapshots.append(Snapshot(step, G(fixed_z), decision_surface(D)))
+                run.snapshots.append(Snapshot(step, G(fixed_z), decision_surface(D, surface_resolution)))
         if step == steps:
             break
         for _ in range(5 if wgan else 1):                                 # n_critic

@@ -47,13 +47,14 @@ from gentut import zoo
 from gentut.data.faces import FACE_FACTORS
 from gentut.data.procedural import load_split
 from gentut.evaluate import generator_quality, predictor_features, sample_images
-from gentut.gan2d import mode_coverage, ring_mixture, train_2d_gan, train_discriminator
+from gentut.gan2d import mode_coverage, train_2d_gan, train_discriminator
+from gentut.gan2d_lab import lab_mixture, load_lab
 from gentut.latent import interpolate, random_walk
 from gentut.losses import g_nonsaturating_loss, g_saturating_loss
 from gentut.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gentut.recipes import train_gan
 from gentut.runtime import setup
-from gentut.widgets.gan import gan2d_panel, gan2d_view, interpolation_panel, truncation_panel
+from gentut.widgets.gan import gan2d_lab_panel, gan2d_panel, gan2d_view, interpolation_panel, truncation_panel
 from gentut.widgets.render import image_grid
 
 device, generator = setup(seed=0)
@@ -144,70 +145,87 @@ for name, grad in gradients.items():
 #
 # In two dimensions we can see everything: the generator's samples (black dots), the data's
 # modes (white squares) and the discriminator's belief $\sigma(D(x))$ over the plane (red: "real",
-# blue: "fake"). We train two GANs with the same small networks:
-# * the original GAN with the non-saturating loss (Adam, betas (0.5, 0.999));
-# * WGAN-GP (Gulrajani et al., 2017) with the paper's settings: gradient penalty λ = 10,
-#   5 critic steps per generator step, Adam betas (0, 0.9).
-#
-# (The learning rates, 1e-3 and 5e-4, are larger than the papers' image settings so that this
-# runs in seconds. Each run has its own seed: change it and run again — GAN training is a
-# different game every time, which is exactly why coverage must be measured.)
+# blue: "fake"). First, train one yourself: the original GAN with the non-saturating loss,
+# small MLPs for G and D, a 2-d code $z$.
 
 # %%
-ring = ring_mixture(k=8, radius=2.0, std=0.05)
-runs = {
-    "GAN (non-saturating)": train_2d_gan(ring, loss="nonsaturating", steps=1500, batch_size=128, lr=1e-3,
-                                         generator=torch.Generator().manual_seed(0)),
-    "WGAN-GP": train_2d_gan(ring, loss="wgan-gp", steps=800, batch_size=128, lr=5e-4,
-                            generator=torch.Generator().manual_seed(0)),
-}
-
-# %%
-fig, axes = plt.subplots(2, 4, figsize=(10, 5.4), dpi=72)
-for row, (name, run) in zip(axes, runs.items()):
-    picks = np.linspace(0, len(run.snapshots) - 1, 4).astype(int)
-    for ax, index in zip(row, picks):
-        ax.imshow(gan2d_view(run, ring, index))
-        ax.set_title(f"{name}\nstep {run.snapshots[index].step}", fontsize=9)
-        ax.axis("off")
-plt.show()
+ring = lab_mixture()                       # 8 Gaussians, std 0.05, on a circle of radius 2
+my_run = train_2d_gan(ring, loss="nonsaturating", steps=600, batch_size=128, lr=1e-3,
+                      generator=torch.Generator().manual_seed(0))
 
 # %% [markdown]
-# How many of the 8 modes does each generator reach? A mode counts when at least 1 % of the
-# samples land within 3 standard deviations of it; "high quality" is the share of samples that
-# land near *some* mode (the measures of Srivastava et al., 2017).
-
-# %%
-fig, ax = plt.subplots(figsize=(6, 3), dpi=72)
-for name, run in runs.items():
-    ax.plot([s.step for s in run.snapshots], [mode_coverage(s.samples, ring)["modes"] for s in run.snapshots],
-            marker="o", label=name)
-ax.set(xlabel="generator step", ylabel="modes covered (of 8)")
-ax.legend()
-plt.show()
-print(f"{'':22s} {'modes':>6s} {'high quality':>13s} {'KL(modes || uniform)':>21s}  {'fewest modes, last half':>24s}")
-for name, run in runs.items():
-    final = mode_coverage(run.snapshots[-1].samples, ring)
-    late = min(mode_coverage(s.samples, ring)["modes"] for s in run.snapshots[len(run.snapshots) // 2:])
-    print(f"{name:22s} {final['modes']:6d} {final['high_quality']:13.2f} {final['kl_modes']:21.2f}  {late:24d}")
-
-# %% [markdown]
-# Read the curves and the table together. *Mode collapse* shows up as a generator that puts
-# sharp samples on only some of the modes, or hops from mode to mode as the discriminator chases
-# it (the coverage curve drops and recovers). A generator that covers every mode but scatters
-# samples between them scores many modes but low "high quality". Which pattern does each of
-# your runs show, and what does the Wasserstein critic's smooth surface change in how the
-# generator is pushed?
-
-# %% [markdown]
-# Scrub through training with the slider: where does each generator put its samples, and how
+# Scrub through training with the slider: where does the generator put its samples, and how
 # does the discriminator's surface move to push them?
 
 # %%
-gan2d_panel(runs["GAN (non-saturating)"], ring)
+gan2d_panel(my_run, ring)
+
+# %% [markdown]
+# ### Mode collapse, measured over seeds
+#
+# Whether a GAN *collapses* — puts its samples on only some of the modes — is a matter of chance:
+# one run proves nothing. The kit ships a recording (made by `python -m gentut.gan2d_lab`, a few
+# minutes on a laptop CPU: WGAN-GP's five critic steps make it the slow one) of 8 seeds of each of two objectives, 3,000 generator steps
+# each, with the same networks and learning rate (1e-3, batch 128):
+# * the GAN above (non-saturating loss, Adam betas (0.5, 0.999), one D step per G step);
+# * WGAN-GP (Gulrajani et al., 2017) with the paper's settings: a critic $f$ with gradient
+#   penalty λ = 10 on $\lVert\nabla f\rVert$, 5 critic steps per generator step, Adam betas (0, 0.9).
+#
+# A mode counts as covered when at least 1 % of the samples land within 3 standard deviations
+# of it; "high quality" is the share of samples that land near *some* mode (the measures of
+# Srivastava et al., 2017).
 
 # %%
-gan2d_panel(runs["WGAN-GP"], ring)
+lab = load_lab()
+fig, axes = plt.subplots(2, 8, figsize=(12, 3.4), dpi=72)
+for row, (loss, seeds) in zip(axes, lab.items()):
+    for seed, (ax, run) in enumerate(zip(row, seeds)):
+        ax.imshow(gan2d_view(run, ring, -1, size=128))
+        ax.set_title(f"{loss}\nseed {seed}", fontsize=8)
+        ax.axis("off")
+plt.show()
+
+# %%
+coverage = {loss: [[mode_coverage(s.samples, ring) for s in run.snapshots] for run in seeds]
+            for loss, seeds in lab.items()}
+steps = [s.step for s in lab["wgan-gp"][0].snapshots]
+fig, axes = plt.subplots(1, 2, figsize=(10, 3), dpi=72)
+for loss, runs in coverage.items():
+    modes = np.array([[c["modes"] for c in run] for run in runs])
+    quality = np.array([[c["high_quality"] for c in run] for run in runs])
+    for ax, values in zip(axes, (modes, quality)):
+        ax.plot(steps, values.mean(0), label=loss)
+        ax.fill_between(steps, values.min(0), values.max(0), alpha=0.2)
+axes[0].set(xlabel="generator step", ylabel="modes covered (of 8)", title="mean, and min-max over 8 seeds")
+axes[1].set(xlabel="generator step", ylabel="high-quality share", title="mean, and min-max over 8 seeds")
+axes[0].legend()
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"{'':14s} {'all 8 modes':>12s} {'modes: mean':>12s} {'min':>4s} {'high quality':>13s}"
+      f" {'KL(modes||uniform)':>19s} {'fewest modes, 2nd half':>23s}")
+for loss, runs in coverage.items():
+    final = [run[-1] for run in runs]
+    late = [min(c["modes"] for c in run[len(run) // 2:]) for run in runs]
+    print(f"{loss:14s} {sum(c['modes'] == 8 for c in final):7d} of 8 {np.mean([c['modes'] for c in final]):12.1f}"
+          f" {min(c['modes'] for c in final):4d} {np.mean([c['high_quality'] for c in final]):13.2f}"
+          f" {np.mean([c['kl_modes'] for c in final]):19.2f} {np.mean(late):23.1f}")
+
+# %% [markdown]
+# Read the curves and the table together. In these runs the GAN spreads over all 8 modes early
+# and then *loses* modes as training goes on: the discriminator learns where the samples are,
+# the generator moves them to other modes, and it does not come back to all of them — seeds end
+# with different numbers of modes, and the lowest count over the second half shows how far each
+# run fell. WGAN-GP is slower to reach the ring but holds every mode once it has them; its
+# critic is a smooth function (the gradient penalty keeps its slope near 1), so an empty mode
+# keeps pulling samples towards it. It pays in sharpness: more of its samples sit between modes
+# (the high-quality share). Check each statement against the numbers above.
+#
+# Compare the two objectives side by side, seed by seed and step by step:
+
+# %%
+gan2d_lab_panel(lab, ring)
 
 # %% [markdown]
 # ## 5. DCGAN on faces
@@ -282,27 +300,33 @@ interpolation_panel(G, seed=1)
 # %% [markdown]
 # ## 7. Truncation: typicality vs diversity
 #
-# The style-based generator of the zoo (`faces_stylegan`, used from notebook 05 on) maps `z` to an
-# intermediate code `w`. The *truncation trick* pulls `w` towards the average `w̄`:
-# `w' = w̄ + ψ (w - w̄)`. ψ = 1 is the plain generator; ψ = 0 gives every code the same, average
-# face. Measured over 1,000 samples per ψ: FD to held-out faces, and diversity as the mean
-# distance between two samples' predictor features.
+# The *truncation trick* draws codes closer to the centre of the latent distribution: fewer
+# unusual samples, less variety. Two versions, measured with 1,000 samples per ψ (FD to
+# held-out faces, and diversity as the mean distance between two samples' predictor features):
+# * the DCGAN above, in Z: scale the code, `z' = ψ z`;
+# * the style-based generator of the zoo (`faces_stylegan`, used from notebook 05 on), in its
+#   intermediate space W: `w' = w̄ + ψ (w - w̄)`, where `w̄` is the average `w`. ψ = 1 is the
+#   plain generator; ψ = 0 gives every code the same, average face.
 
 # %%
 style_G = zoo.load("faces_stylegan", device=device)
+z = torch.randn(1000, 64, generator=generator).to(device)
+draws = {"DCGAN, Z: psi z": lambda psi: G(psi * z),
+         "style-based, W: w_avg + psi (w - w_avg)": lambda psi: style_G(z, psi=psi)}
 psis = [0.0, 0.25, 0.5, 0.75, 1.0]
-fd, diversity = [], []
-for psi in psis:
-    images = sample_images(style_G, 1000, generator, psi=psi)
-    features = predictor_features(predictor, images)
-    fd.append(generator_quality(images, held_out, predictor, FACE_FACTORS)["fd"])
-    diversity.append(torch.pdist(features[:500]).mean().item())
-    print(f"psi = {psi:4.2f}: FD {fd[-1]:6.2f}   diversity {diversity[-1]:6.3f}")
-fig, ax = plt.subplots(figsize=(5, 3), dpi=72)
-ax.plot(psis, fd, marker="o", label="FD to real (lower: more realistic set)")
-ax.plot(psis, diversity, marker="o", label="diversity (feature distance)")
-ax.set_xlabel("truncation psi")
-ax.legend(fontsize=8)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3), dpi=72)
+for ax, (name, draw) in zip(axes, draws.items()):
+    fd, diversity = [], []
+    for psi in psis:
+        with torch.no_grad():
+            images = draw(psi)
+        fd.append(generator_quality(images, held_out, predictor, FACE_FACTORS)["fd"])
+        diversity.append(torch.pdist(predictor_features(predictor, images)[:500]).mean().item())
+        print(f"{name:40s} psi = {psi:4.2f}: FD {fd[-1]:6.2f}   diversity {diversity[-1]:6.3f}")
+    ax.plot(psis, fd, marker="o", label="FD to real (lower: more realistic set)")
+    ax.plot(psis, diversity, marker="o", label="diversity (feature distance)")
+    ax.set(xlabel="truncation psi", title=name)
+    ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]

@@ -10,7 +10,8 @@ from gentut.gan2d import ring_mixture, train_2d_gan
 from gentut.latent import interpolate, random_walk
 from gentut.models.dcgan import DCGANGenerator
 from gentut.models.stylegan import StyleGenerator
-from gentut.widgets.gan import gan2d_panel, interpolation_panel, truncation_panel
+from gentut.gan2d_lab import load_runs, save_runs
+from gentut.widgets.gan import gan2d_lab_panel, gan2d_panel, gan2d_view, interpolation_panel, truncation_panel
 
 
 def decode(png: bytes) -> np.ndarray:
@@ -66,3 +67,21 @@ def test_interpolation_and_truncation_panels():
     panel.controls["psi"].value = 0.0
     faces = tiles(decode(panel.image.value), zoom=3)
     assert np.array_equal(faces[0], faces[1]) and np.array_equal(faces[1], faces[2])   # psi 0: the average face
+
+
+def test_gan2d_lab_panel_shows_objectives_side_by_side_per_seed(tmp_path):
+    ring = ring_mixture()
+    runs = {loss: [train_2d_gan(ring, loss=loss, steps=10, snapshot_every=5, batch_size=16, n_snapshot_samples=50,
+                                surface_resolution=16, generator=torch.Generator().manual_seed(seed), progress=False)
+                   for seed in range(2)] for loss in ("nonsaturating", "wgan-gp")}
+    save_runs(runs, tmp_path / "lab.safetensors")
+    loaded = load_runs(tmp_path / "lab.safetensors")
+    panel = gan2d_lab_panel(loaded, ring)
+    picture = decode(panel.image.value)
+    assert picture.shape == (200, 2 * 200 + 4, 3)
+    assert np.array_equal(picture[:, :200], gan2d_view(loaded["nonsaturating"][0], ring, 2, 200))
+    assert np.array_equal(picture[:, 204:], gan2d_view(loaded["wgan-gp"][0], ring, 2, 200))
+    panel.controls["seed"].value = 1
+    assert np.array_equal(decode(panel.image.value)[:, 204:], gan2d_view(loaded["wgan-gp"][1], ring, 2, 200))
+    panel.controls["step"].value = 0
+    assert np.array_equal(decode(panel.image.value)[:, :200], gan2d_view(loaded["nonsaturating"][1], ring, 0, 200))

@@ -71,8 +71,9 @@ def test_resume_continues_where_it_stopped(tmp_path):
 
 def test_committed_checkpoints_match_the_manifest_and_size_budget():
     manifest = zoo.read_manifest()
+    assert set(zoo.REGISTRY) | {"gan2d_lab"} == set(manifest)      # every model, and the recorded GAN Lab
     for name, record in manifest.items():
-        path = zoo.CHECKPOINT_DIR / zoo.get_entry(name).file
+        path = zoo.CHECKPOINT_DIR / f"{name}.safetensors"
         assert zoo.sha256_of(path) == record["sha256"], f"{name}: retrain or restore"
     assert sum(r["bytes"] for r in manifest.values()) <= 50 * 2 ** 20
 

@@ -13,7 +13,7 @@ from gentut.latent import interpolate
 from gentut.widgets.panel import image_panel
 from gentut.widgets.render import image_grid
 
-__all__ = ["gan2d_view", "gan2d_panel", "interpolation_view", "interpolation_panel", "truncation_view",
+__all__ = ["gan2d_view", "gan2d_panel", "gan2d_lab_view", "gan2d_lab_panel", "interpolation_view", "interpolation_panel", "truncation_view",
            "truncation_panel"]
 
 
@@ -45,6 +45,24 @@ def gan2d_panel(run: GANRun, data: GaussianMixture2D) -> widgets.VBox:
     steps = [s.step for s in run.snapshots]
     slider = widgets.SelectionSlider(options=steps, value=steps[-1], description="step")
     return image_panel(lambda step: gan2d_view(run, data, steps.index(step)), step=slider)
+
+
+def gan2d_lab_view(runs: dict[str, list[GANRun]], data: GaussianMixture2D, seed: int, index: int,
+                   size: int = 200) -> np.ndarray:
+    """Snapshot `index` of seed `seed` for every objective in `runs`, side by side: uint8 (size, n * size + gaps, 3)."""
+    views = [gan2d_view(seeds[seed], data, index, size) for seeds in runs.values()]
+    gap = np.full((size, 4, 3), 255, np.uint8)
+    return np.concatenate([part for view in views for part in (view, gap)][:-1], axis=1)
+
+
+def gan2d_lab_panel(runs: dict[str, list[GANRun]], data: GaussianMixture2D) -> widgets.VBox:
+    """Sliders: seed and training step of recorded runs; every objective shown side by side (left to right
+    in the order of `runs`)."""
+    steps = [s.step for s in next(iter(runs.values()))[0].snapshots]
+    n_seeds = len(next(iter(runs.values())))
+    seed = widgets.IntSlider(value=0, min=0, max=n_seeds - 1, description="seed")
+    step = widgets.SelectionSlider(options=steps, value=steps[-1], description="step")
+    return image_panel(lambda seed, step: gan2d_lab_view(runs, data, seed, steps.index(step)), seed=seed, step=step)
 
 
 @torch.no_grad()

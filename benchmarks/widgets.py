@@ -28,6 +28,14 @@ def time_slider(panel, name: str, values: list) -> tuple[float, float]:
     return float(np.median(times)), float(np.percentile(times, 95))
 
 
+def report(cases: list[tuple]) -> None:
+    """Time every (label, panel, control name, values) case and print a table: median and p95 ms."""
+    print(f"{'panel':34s} {'median ms':>10s} {'p95 ms':>8s}")
+    for label, panel, control, values in cases:
+        median, p95 = time_slider(panel, control, values)
+        print(f"{label:34s} {median:10.1f} {p95:8.1f}")
+
+
 def main() -> None:
     torch.manual_seed(0)
     torch.set_grad_enabled(False)
@@ -43,10 +51,7 @@ def main() -> None:
             (f"01 sampling step ({model_name})", sampling_panel(model), "step", list(range(30))),
             (f"01 completion ({model_name})", completion_panel(model, x_test), "index", list(range(30))),
         ]
-    print(f"{'panel':34s} {'median ms':>10s} {'p95 ms':>8s}")
-    for label, panel, control, values in cases:
-        median, p95 = time_slider(panel, control, values)
-        print(f"{label:34s} {median:10.1f} {p95:8.1f}")
+    report(cases)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,15 @@
+"""Interpreting and steering generators: the algorithms notebooks 04-06 teach, as tested functions.
+
+edits        move codes along a direction in W / W+ and measure what the predictor sees change
+             (shared by every direction-finding method, so they are compared on one scale)
+boundaries   InterFaceGAN: a linear SVM boundary per attribute, projection for conditional edits
+rescoring    the supervised recipe end to end: sample + pseudo-label, fit all boundaries (Z or W),
+             re-scoring with a reliability rule, HiGAN's layer-range effects, conditional side effects
+sefa         SeFa: closed-form directions, eigenvectors of A^T A for the style weights A of chosen layers
+ganspace     GANSpace: PCA of sampled W codes (directions, explained variance, std per direction)
+steerability walks (linear, non-linear) learned to imitate an image transform: brightness, shift, zoom
+discovery    Voynov & Babenko: a deformator of K directions + a reconstructor that names them
+hessian      the Hessian penalty: Rademacher + central differences, vs the exact off-diagonal sum
+compare      score any method's directions against known factors: main factor, purity, summary table
+dissection   GAN Dissection: unit-concept IoU vs the segmenter (intervention: ablate / insert units)
+"""

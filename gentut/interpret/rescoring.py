@@ -1,0 +1,219 @@
+"""Supervised directions end to end: InterFaceGAN (Shen et al. 2020) and HiGAN (Yang et al. 2021).
+
+The recipe of both papers, one function per step:
+
+    samples = score_samples(G, predictor, 4000, generator)        # 1. sample codes, 2. pseudo-label
+    boundaries = fit_boundaries(samples.w, samples.scores, names)  # 3. one linear SVM per attribute
+    steps = std_steps(stack_normals(boundaries), samples.w)        # unit = one std of the codes
+    effects = direction_effects(G, predictor, samples.w, steps, 2.0)   # 4. re-scoring (k, n_factors)
+    keep = reliable(effects, targets, min_effect=0.1)              #    counterfactual verification
+    table = layer_range_effects(G, predictor, w, steps, 1.0, layer_ranges(G.num_ws))  # HiGAN hierarchy
+    own = own_effects(table)                                       # (k, 3): own factor per layer range
+    side = conditional_side_effect(G, predictor, w, n_age, n_glasses, 2.0, AGE, GLASSES)
+
+or, for steps 1-3 at once (notebooks 06 and 07 use this):
+
+    boundaries = fit_attribute_boundaries(G, predictor, names, n=4000, generator=generator)
+
+Step 4 is HiGAN's "re-scoring": a boundary is only a correlation until pushing codes along its
+normal is seen to change the attribute it was fitted for (and that attribute most).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+from gentut.interpret.boundaries import LinearBoundary, project_out
+from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, render_ws, sample_latents
+
+__all__ = ["ScoredSamples", "score_samples", "fit_boundaries", "fit_attribute_boundaries", "stack_normals", "std_steps",
+           "z_direction_effects", "own_effects", "reliable", "layer_ranges", "layer_range_effects", "SideEffect",
+           "conditional_side_effect"]
+
+
+@dataclass
+class ScoredSamples:
+    """Random codes and what the predictor reads from their images.
+
+    z (N, z_dim), w (N, w_dim) on G's device; scores (N, n_factors) in [0, 1] on the CPU.
+    """
+
+    z: torch.Tensor
+    w: torch.Tensor
+    scores: torch.Tensor
+
+
+@torch.no_grad()
+def score_samples(G: nn.Module, predictor: nn.Module, n: int, generator: torch.Generator,
+                  batch_size: int = 500) -> ScoredSamples:
+    """Sample n codes of a style generator and pseudo-label their images with `predictor.predict`.
+
+    Rendering and scoring run in batches of `batch_size` so memory stays small.
+    """
+    z, w = sample_latents(G, n, generator)
+    scores = torch.cat([predictor.predict(G.synthesis(w[i:i + batch_size, None].expand(-1, G.num_ws, -1)))
+                        for i in range(0, n, batch_size)])
+    return ScoredSamples(z, w, scores.cpu())
+
+
+def fit_boundaries(codes: torch.Tensor, scores: torch.Tensor, factor_names: Sequence[str],
+                   ratio: float = 0.1, val_fraction: float = 0.3) -> dict[str, LinearBoundary]:
+    """One LinearBoundary per column of scores: codes (N, d), scores (N, len(factor_names)).
+
+    Returns name -> boundary fitted on the top and bottom `ratio` of the codes by that score.
+    """
+    if scores.dim() != 2 or scores.shape != (len(codes), len(factor_names)):
+        raise ValueError(f"scores must have shape (N, n_factors) = ({len(codes)}, {len(factor_names)}) "
+                         f"to match codes and factor_names, got {tuple(scores.shape)}")
+    return {name: LinearBoundary(ratio=ratio, val_fraction=val_fraction).fit(codes, scores[:, j])
+            for j, name in enumerate(factor_names)}
+
+
+def fit_attribute_boundaries(G: nn.Module, predictor: nn.Module, factor_names: Sequence[str], n: int = 4000,
+                             ratio: float = 0.1, space: str = "w",
+                             generator: torch.Generator | None = None) -> dict[str, LinearBoundary]:
+    """InterFaceGAN boundaries of a style generator for every factor the predictor reads.
+
+    G: a StyleGenerator; predictor: its AttributePredictor; factor_names: the names of the
+    predictor's outputs in order (e.g. `[f.name for f in FACE_FACTORS]`); n: codes sampled;
+    ratio: share kept at each end (the paper: 10k of 500k each = 0.02; with a few thousand
+    samples 0.1 keeps enough to fit); space: "w" (normals in W, for `edit_ws`) or "z";
+    generator: CPU torch.Generator (default: seeded with 0).
+    Returns name -> fitted LinearBoundary (normal_ (d,) unit vector, val_accuracy_, remaining_accuracy_).
+    """
+    if space not in ("w", "z"):
+        raise ValueError(f"space must be 'w' or 'z', got {space!r}")
+    generator = torch.Generator().manual_seed(0) if generator is None else generator
+    samples = score_samples(G, predictor, n, generator)
+    return fit_boundaries(getattr(samples, space), samples.scores, factor_names, ratio=ratio)
+
+
+def stack_normals(boundaries: dict[str, LinearBoundary]) -> torch.Tensor:
+    """The boundaries' unit normals as rows, in the dict's order: (k, d)."""
+    return torch.stack([b.normal_ for b in boundaries.values()])
+
+
+def std_steps(directions: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
+    """directions (k, d) rescaled so that a step of 1 moves a code by one standard deviation of
+    `codes` (N, d) along each direction: (k, d). Makes strengths comparable across attributes and
+    between Z (where that deviation is about 1) and W (where it differs per direction)."""
+    unit = directions / directions.norm(dim=1, keepdim=True)
+    spread = (codes.to(unit) @ unit.T).std(0)                                  # (k,)
+    return unit * spread[:, None]
+
+
+@torch.no_grad()
+def z_direction_effects(G: nn.Module, predictor: nn.Module, z: torch.Tensor, directions: torch.Tensor,
+                        strength: float) -> torch.Tensor:
+    """`direction_effects` for edits in Z: (k, n_factors), entry [i, j] the mean change of factor j
+    when codes z (n, z_dim) move to z + strength * directions[i] (directions (k, z_dim))."""
+    before = predictor.predict(G(z))
+    rows = [predictor.predict(G(z + strength * d.to(z))) - before for d in directions]
+    return torch.stack([row.mean(0) for row in rows]).cpu()
+
+
+def own_effects(effects: torch.Tensor, targets: Sequence[int] | None = None) -> torch.Tensor:
+    """The change of each direction's own factor: effects (k, ..., n_factors) -> (k, ...).
+
+    targets (k,): the factor each direction was fitted for (default: direction i -> factor i).
+    Works on re-scoring matrices (k, n_factors) and on `layer_range_effects` (k, n_ranges, n_factors).
+    """
+    targets = torch.arange(len(effects)) if targets is None else torch.as_tensor(targets)
+    return effects[torch.arange(len(effects)), ..., targets]
+
+
+def reliable(effects: torch.Tensor, targets: Sequence[int], min_effect: float = 0.1) -> torch.Tensor:
+    """Counterfactual verification: which directions really control their attribute.
+
+    effects (k, n_factors) from re-scoring; targets (k,): the factor each direction was fitted for.
+    Direction i passes when its target rises by at least `min_effect` and no other factor moves
+    more. Returns a bool tensor (k,).
+    """
+    targets = torch.as_tensor(targets)
+    if effects.dim() != 2 or targets.shape != (len(effects),):
+        raise ValueError(f"effects must be (k, n_factors) with one target per row, got {tuple(effects.shape)} "
+                         f"and {tuple(targets.shape)} targets")
+    return (own_effects(effects, targets) >= min_effect) & (effects.abs().argmax(1) == targets)
+
+
+def layer_ranges(num_ws: int) -> dict[str, range]:
+    """Split the layers 0 .. num_ws-1 into early / middle / late thirds, the ranges HiGAN compares.
+
+    For the kit's 32x32 generators (num_ws = 7): early 0-2 (4x4, 8x8), middle 3-4 (16x16),
+    late 5-6 (32x32).
+    """
+    if num_ws < 3:
+        raise ValueError(f"need at least 3 layers to split into early / middle / late, got {num_ws}")
+    size, extra = divmod(num_ws, 3)
+    sizes = [size + (i < extra) for i in range(3)]                     # 7 -> 3, 2, 2
+    starts = [sum(sizes[:i]) for i in range(3)]
+    return {f"{label} {a}-{a + s - 1}": range(a, a + s) for label, a, s in zip(("early", "middle", "late"), starts, sizes)}
+
+
+@torch.no_grad()
+def layer_range_effects(G: nn.Module, predictor: nn.Module, w: torch.Tensor, directions: torch.Tensor,
+                        strength: float, ranges: dict[str, Sequence[int]]) -> torch.Tensor:
+    """HiGAN's layer-wise edit: apply each direction to one layer range of W+ at a time.
+
+    w: codes (n, w_dim); directions: (k, w_dim); ranges: name -> layer indices (see `layer_ranges`).
+    Returns (k, len(ranges), n_factors): entry [i, r, j] is the mean change of factor j when the
+    codes move `strength` along direction i on the layers of range r only.
+    """
+    ws = broadcast_ws(G, w)
+    before = predictor.predict(render_ws(G, ws)).mean(0)                          # (n_factors,)
+    after = [predictor.predict(render_ws(G, edit_ws(ws, direction, strength, layers))).mean(0)
+             for direction in directions for layers in ranges.values()]           # k * n_ranges of (n_factors,)
+    return (torch.stack(after) - before).view(len(directions), len(ranges), -1).cpu()
+
+
+@dataclass
+class SideEffect:
+    """How much a conditional edit (primal with the condition projected out) reduces a side effect.
+
+    primal_*: mean change of the primal factor; side_*: of the condition factor; before = along the
+    plain primal normal, after = along the projected one; reduction = 1 - |side_after| / |side_before|;
+    side_per_primal_*: side change per unit of primal change (the fair comparison when the
+    projected direction also moves the primal factor less).
+    """
+
+    primal_before: float
+    side_before: float
+    primal_after: float
+    side_after: float
+
+    @property
+    def reduction(self) -> float:
+        """1 - |side_after| / |side_before|: 1 = side effect gone, 0 = unchanged, < 0 = larger."""
+        return 1 - abs(self.side_after) / max(abs(self.side_before), 1e-12)
+
+    @property
+    def side_per_primal_before(self) -> float:
+        """Side change per unit of primal change, plain normal."""
+        return self.side_before / max(abs(self.primal_before), 1e-12)
+
+    @property
+    def side_per_primal_after(self) -> float:
+        """Side change per unit of primal change, projected normal."""
+        return self.side_after / max(abs(self.primal_after), 1e-12)
+
+
+def conditional_side_effect(G: nn.Module, predictor: nn.Module, codes: torch.Tensor, primal: torch.Tensor,
+                            condition: torch.Tensor, strength: float, primal_factor: int, condition_factor: int,
+                            space: str = "w") -> SideEffect:
+    """InterFaceGAN's conditional manipulation, measured.
+
+    Edit codes (n, d) of `space` ("w": W codes, or "z") along `primal` (d,) and along
+    `project_out(primal, condition)` scaled to the same length, and read the primal factor and the
+    condition factor (predictor output indices) both times.
+    """
+    if space not in ("w", "z"):
+        raise ValueError(f"space must be 'w' or 'z', got {space!r}")
+    directions = torch.stack([primal, project_out(primal, condition) * primal.norm()])
+    effects_of = direction_effects if space == "w" else z_direction_effects
+    effects = effects_of(G, predictor, codes, directions, strength).cpu()
+    return SideEffect(primal_before=effects[0, primal_factor].item(), side_before=effects[0, condition_factor].item(),
+                      primal_after=effects[1, primal_factor].item(), side_after=effects[1, condition_factor].item())

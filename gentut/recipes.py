@@ -22,8 +22,10 @@ from tqdm.auto import tqdm
 from gentut.data.batch import LabeledImages
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss, kl_to_standard_normal, r1_penalty
 from gentut.training import TrainingDiverged
+from gentut.translation import CycleGANWeights, cyclegan_step, one_hot_labels, pix2pix_step
 
-__all__ = ["run_steps", "train_supervised", "train_predictor", "train_segmenter", "train_vae", "train_gan"]
+__all__ = ["run_steps", "train_supervised", "train_predictor", "train_segmenter", "train_vae", "train_gan",
+           "train_pix2pix", "train_cyclegan", "train_encoder"]
 
 
 def run_steps(step_fn: Callable[[int], dict[str, float]], *, steps: int, modules: dict[str, nn.Module],
@@ -177,6 +179,78 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
             z = torch.randn(10000, G_ema.z_dim, generator=generator).to(device)
             G_ema.w_avg.copy_(G_ema.mapping(z).mean(0))
     return G_ema, history
+
+
+def train_pix2pix(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 32,
+                  lr: float = 2e-4, betas: tuple[float, float] = (0.5, 0.999), lambda_l1: float = 100.0,
+                  lambda_gan: float = 1.0, generator: torch.Generator, **run_args) -> list[dict[str, float]]:
+    """pix2pix on scenes: label map (one-hot) -> image, L1 + conditional PatchGAN (gentut.translation).
+
+    lambda_gan = 0: "L1 only" (D is not trained); lambda_l1 = 0: "cGAN only".
+    """
+    device = data.images.device
+    opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
+    opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
+
+    def step_fn(step):
+        idx = random_batch(len(data), batch_size, generator, device)
+        return pix2pix_step(G, D, opt_g, opt_d, one_hot_labels(data.masks[idx]), data.images[idx],
+                            lambda_l1=lambda_l1, lambda_gan=lambda_gan)
+
+    return run_steps(step_fn, steps=steps, modules={"G": G, "D": D}, optimizers={"G": opt_g, "D": opt_d},
+                     generator=generator, **run_args)
+
+
+def train_cyclegan(pair: nn.Module, D_X: nn.Module, D_Y: nn.Module, domain_x: LabeledImages,
+                   domain_y: LabeledImages, *, steps: int, batch_size: int = 16, lr: float = 2e-4,
+                   betas: tuple[float, float] = (0.5, 0.999), lambda_cyc: float = 10.0,
+                   lambda_identity: float = 5.0, generator: torch.Generator, **run_args) -> list[dict[str, float]]:
+    """CycleGAN (gentut.translation): pair.G: X -> Y and pair.F: Y -> X from unpaired batches, each
+    drawn independently from its own domain. lambda_cyc = lambda_identity = 0: the GAN-only ablation."""
+    device = domain_x.images.device
+    weights = CycleGANWeights(cycle=lambda_cyc, identity=lambda_identity)
+    opt_g = torch.optim.Adam(pair.parameters(), lr=lr, betas=betas)
+    opt_d = torch.optim.Adam([*D_X.parameters(), *D_Y.parameters()], lr=lr, betas=betas)
+
+    def step_fn(step):
+        x = domain_x.images[random_batch(len(domain_x), batch_size, generator, device)]
+        y = domain_y.images[random_batch(len(domain_y), batch_size, generator, device)]
+        return cyclegan_step(pair, D_X, D_Y, opt_g, opt_d, x, y, weights)
+
+    return run_steps(step_fn, steps=steps, modules={"pair": pair, "D_X": D_X, "D_Y": D_Y},
+                     optimizers={"G": opt_g, "D": opt_d}, generator=generator, **run_args)
+
+
+def train_encoder(E: nn.Module, G: nn.Module, *, steps: int, batch_size: int = 32, lr: float = 1e-3,
+                  pixel_weight: float = 10.0, generator: torch.Generator, **run_args) -> list[dict[str, float]]:
+    """An encoder E: image -> w (gentut.invert.encoder) on pairs drawn by the frozen style generator G:
+
+        w = G.mapping(z), x = G.synthesis(w):   ||E(x) - w||^2 + pixel_weight * ||G.synthesis(E(x)) - x||^2
+
+    (means over code dimensions and pixels; In-Domain GAN Inversion, Zhu et al. 2020, eq. 1 plus
+    a reconstruction term). E.w_avg is set to G.w_avg first; G is not changed.
+    """
+    device = next(G.parameters()).device
+    E.w_avg.copy_(G.w_avg)
+    optimizer = torch.optim.Adam(E.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps)
+
+    def step_fn(step):
+        with torch.no_grad():
+            w = G.mapping(torch.randn(batch_size, G.z_dim, generator=generator).to(device))   # (B, w_dim)
+            x = G.synthesis(w[:, None].expand(-1, G.num_ws, -1))                                # (B, 3, S, S)
+        w_hat = E(x)
+        latent = (w_hat - w).pow(2).mean()
+        pixel = (G.synthesis(w_hat[:, None].expand(-1, G.num_ws, -1)) - x).pow(2).mean()
+        loss = latent + pixel_weight * pixel
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        return {"latent": latent.item(), "pixel": pixel.item()}
+
+    return run_steps(step_fn, steps=steps, modules={"E": E}, optimizers={"E": optimizer},
+                     schedulers={"E": schedule}, generator=generator, **run_args)
 
 
 @torch.no_grad()

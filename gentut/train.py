@@ -23,8 +23,11 @@ from gentut import zoo
 from gentut.data.procedural import dataset_factors, load_split
 from gentut.evaluate import evaluate_predictor, evaluate_segmenter, evaluate_vae
 from gentut.models.dcgan import DCGANDiscriminator
-from gentut.recipes import train_gan, train_predictor, train_segmenter, train_vae
+from gentut.models.translation import PatchDiscriminator
+from gentut.recipes import (train_cyclegan, train_encoder, train_gan, train_pix2pix, train_predictor,
+                             train_segmenter, train_vae)
 from gentut.runtime import pick_device, seed_everything
+from gentut.translation import day_night_domains, evaluate_cyclegan, evaluate_pix2pix
 
 __all__ = ["train_entry", "main"]
 
@@ -68,6 +71,20 @@ def train_entry(name: str, *, steps: int | None = None, device: str | None = Non
         critic = DCGANDiscriminator(**entry.discriminator).to(device)
         model, _ = train_gan(model, critic, train, **args)
         metrics = {}                  # sample quality needs the predictor: benchmarks/zoo_quality.py
+    elif entry.recipe == "pix2pix":
+        critic = PatchDiscriminator(**entry.discriminator).to(device)
+        train_pix2pix(model, critic, train, **args)
+        metrics = evaluate_pix2pix(model, val, zoo.load("scenes_segmenter", device=device))
+    elif entry.recipe == "cyclegan":
+        critics = [PatchDiscriminator(**entry.discriminator).to(device) for _ in range(2)]       # D_X, D_Y
+        train_cyclegan(model, *critics, *day_night_domains(train), **args)
+        metrics = evaluate_cyclegan(model, val, zoo.load("scenes_segmenter", device=device),
+                                    zoo.load("scenes_predictor", device=device))
+    elif entry.recipe == "encoder":
+        from gentut.invert.encoder import evaluate_encoder
+        stylegan = zoo.load(args.pop("stylegan"), device=device)      # frozen: E learns to invert it
+        train_encoder(model, stylegan, **args)
+        metrics = evaluate_encoder(model, stylegan, val.images, generator)
     else:
         raise ValueError(f"unknown recipe {entry.recipe!r} for {name!r}")
     seconds = time.perf_counter() - start
@@ -82,11 +99,7 @@ def save_checkpoint(name: str, model: torch.nn.Module, out_dir: Path, record: di
     path = out_dir / zoo.get_entry(name).file
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(state, path)
-    record = {"sha256": zoo.sha256_of(path), "bytes": path.stat().st_size, **record}
-    manifest = zoo.read_manifest(out_dir)
-    manifest[name] = record
-    (out_dir / "manifest.json").write_text(json.dumps(dict(sorted(manifest.items())), indent=2) + "\n")
-    return record
+    return zoo.record_checkpoint(name, path, record)
 
 
 def main(argv: list[str] | None = None) -> int:

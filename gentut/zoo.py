@@ -26,18 +26,21 @@ import torch
 import torch.nn as nn
 from safetensors.torch import load_file
 
+from gentut.invert.encoder import LatentEncoder
 from gentut.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gentut.models.predictors import AttributePredictor, Segmenter
 from gentut.models.stylegan import StyleGenerator
+from gentut.models.translation import CycleGANPair, PatchDiscriminator, UNetGenerator
 from gentut.models.vae import ConvVAE
 from gentut.runtime import pick_device
 
 __all__ = ["ZooEntry", "REGISTRY", "CHECKPOINT_DIR", "ChecksumError", "get_entry", "build", "load",
-           "sha256_of", "read_manifest", "describe"]
+           "sha256_of", "read_manifest", "record_checkpoint", "verified_file", "describe"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 ARCHITECTURES = {cls.__name__: cls for cls in
-                 (AttributePredictor, Segmenter, ConvVAE, DCGANGenerator, DCGANDiscriminator, StyleGenerator)}
+                 (AttributePredictor, Segmenter, ConvVAE, DCGANGenerator, DCGANDiscriminator, StyleGenerator,
+                  UNetGenerator, PatchDiscriminator, CycleGANPair, LatentEncoder)}
 
 
 class ChecksumError(RuntimeError):
@@ -48,8 +51,9 @@ class ChecksumError(RuntimeError):
 class ZooEntry:
     """One model of the zoo: architecture + config, dataset, and how it is trained.
 
-    recipe: "predictor", "segmenter", "vae" or "gan" (see gentut/recipes.py); train: the recipe's
-    arguments (steps, batch size, learning rate, ...); discriminator: the critic's config (GANs).
+    recipe: "predictor", "segmenter", "vae", "gan", "pix2pix", "cyclegan" or "encoder" (see gentut/recipes.py);
+    train: the recipe's arguments (steps, batch size, learning rate, ...); discriminator: the critic's
+    config (GANs; a PatchGAN's for pix2pix and CycleGAN).
     """
 
     name: str
@@ -93,6 +97,23 @@ _ENTRIES = [
     ZooEntry("scenes_stylegan", "style-based generator of the scenes: Z, W, W+ (7 layers)",
              "scenes", "StyleGenerator", dict(z_dim=64, w_dim=64, image_size=32, width=16, max_channels=128), "gan",
              dict(steps=6000, batch_size=32, lr=2e-3), dict(image_size=32, width=16, max_channels=128)),
+    # notebook 08: image-to-image translation (pix2pix: label map -> scene; CycleGAN: day <-> night)
+    *[ZooEntry(f"scenes_pix2pix{suffix}", f"pix2pix U-Net: scene label map (one-hot) -> scene, {what}",
+               "scenes", "UNetGenerator", dict(in_channels=7, width=16, depth=4, max_channels=64), "pix2pix",
+               dict(steps=1200, batch_size=16, lr=1e-3, lambda_l1=l1, lambda_gan=gan),
+               dict(in_channels=10, width=32, n_layers=1))
+      for suffix, what, l1, gan in [("", "L1 + cGAN (lambda_L1 = 100)", 100.0, 1.0),
+                                    ("_l1", "L1 only", 100.0, 0.0), ("_cgan", "cGAN only", 0.0, 1.0)]],
+    *[ZooEntry(f"scenes_cyclegan{suffix}", f"CycleGAN day (lamps off) <-> night (lamps lit): G and F, {what}",
+               "scenes", "CycleGANPair", dict(channels=3, width=16, depth=4, max_channels=64), "cyclegan",
+               dict(steps=800, batch_size=8, lr=1e-3, lambda_cyc=cyc, lambda_identity=cyc / 2),
+               dict(in_channels=3, width=32, n_layers=1))
+      for suffix, what, cyc in [("", "cycle loss lambda = 10 + identity 5", 10.0),
+                                ("_nocycle", "GAN loss only (no cycle, no identity)", 0.0)]],
+    # notebook 07: inversion -- an encoder image -> w trained on faces_stylegan's own samples
+    ZooEntry("faces_encoder", "encoder: face image -> w of faces_stylegan (for inversion)",
+             "faces", "LatentEncoder", dict(w_dim=64, image_size=32, width=32), "encoder",
+             dict(steps=1500, batch_size=32, lr=2e-3, pixel_weight=10.0, stylegan="faces_stylegan")),
 ]
 REGISTRY: dict[str, ZooEntry] = {entry.name: entry for entry in _ENTRIES}
 
@@ -123,6 +144,34 @@ def read_manifest(checkpoint_dir: Path = CHECKPOINT_DIR) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def record_checkpoint(name: str, path: Path, record: dict) -> dict:
+    """Add the file at `path` (SHA-256, size, plus `record`) as entry `name` of the manifest beside it."""
+    path = Path(path)
+    record = {"sha256": sha256_of(path), "bytes": path.stat().st_size, **record}
+    manifest = read_manifest(path.parent)
+    manifest[name] = record
+    (path.parent / "manifest.json").write_text(json.dumps(dict(sorted(manifest.items())), indent=2) + "\n")
+    return record
+
+
+def verified_file(name: str, file: str, command: str, checkpoint_dir: Path | str = CHECKPOINT_DIR) -> Path:
+    """checkpoint_dir/file after checking its SHA-256 against the manifest record `name`.
+
+    A missing file or record raises FileNotFoundError, a different checksum ChecksumError; both
+    messages give `command`, which recreates the file.
+    """
+    path = Path(checkpoint_dir) / file
+    record = read_manifest(checkpoint_dir).get(name)
+    if record is None or not path.exists():
+        raise FileNotFoundError(f"no trained checkpoint for {name!r} at {path}. Train it with: {command}")
+    actual = sha256_of(path)
+    if actual != record["sha256"]:
+        raise ChecksumError(
+            f"{path} is corrupt or was replaced: its SHA-256 is {actual}, the manifest expects {record['sha256']}. "
+            f"Restore it (git checkout -- {path.name}) or retrain it with: {command}")
+    return path
+
+
 def load(name: str, device: torch.device | str | None = None, checkpoint_dir: Path | str = CHECKPOINT_DIR) -> nn.Module:
     """The trained model `name`, checksum-verified, in eval mode, on `device` (default: CUDA if present).
 
@@ -130,15 +179,7 @@ def load(name: str, device: torch.device | str | None = None, checkpoint_dir: Pa
     command that retrains it.
     """
     entry = get_entry(name)
-    path = Path(checkpoint_dir) / entry.file
-    record = read_manifest(checkpoint_dir).get(name)
-    if record is None or not path.exists():
-        raise FileNotFoundError(f"no trained checkpoint for {name!r} at {path}. Train it with: {entry.command}")
-    actual = sha256_of(path)
-    if actual != record["sha256"]:
-        raise ChecksumError(
-            f"{path} is corrupt or was replaced: its SHA-256 is {actual}, the manifest expects {record['sha256']}. "
-            f"Restore it (git checkout -- {path.name}) or retrain it with: {entry.command}")
+    path = verified_file(name, entry.file, entry.command, checkpoint_dir)
     model = build(name)
     try:
         model.load_state_dict(load_file(path))
@@ -151,10 +192,11 @@ def load(name: str, device: torch.device | str | None = None, checkpoint_dir: Pa
 def describe(checkpoint_dir: Path | str = CHECKPOINT_DIR) -> str:
     """A text table of the zoo: name, description, dataset, size, training time, retrain command."""
     manifest = read_manifest(checkpoint_dir)
-    lines = [f"{'name':17s} {'dataset':7s} {'KB':>6s} {'train min':>9s}  description"]
+    width = max(len(name) for name in REGISTRY)
+    lines = [f"{'name':{width}s} {'dataset':7s} {'KB':>6s} {'train min':>9s}  description"]
     for entry in REGISTRY.values():
         record = manifest.get(entry.name, {})
         size = f"{record['bytes'] / 1024:6.0f}" if record else "     -"
         minutes = f"{record['train_seconds'] / 60:9.1f}" if record else "        -"
-        lines.append(f"{entry.name:17s} {entry.dataset:7s} {size} {minutes}  {entry.description}")
+        lines.append(f"{entry.name:{width}s} {entry.dataset:7s} {size} {minutes}  {entry.description}")
     return "\n".join(lines)

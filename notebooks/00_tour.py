@@ -251,8 +251,9 @@ print(f"faces: {5000 / (time.perf_counter() - start):,.0f} images/s, scenes: {20
 # ## 6. The model zoo
 #
 # The later notebooks start from trained models: generators (a VAE, a DCGAN and a style-based
-# generator), and the "off-the-shelf" networks that read images — an attribute predictor for each
-# dataset and a scene segmenter. All were trained by the kit itself (`python -m gentut.train NAME`,
+# generator), an encoder that inverts the style-based generator (notebook 07), image-to-image
+# translators (pix2pix and CycleGAN, notebook 08), and the "off-the-shelf" networks that read
+# images — an attribute predictor for each dataset and a scene segmenter. All were trained by the kit itself (`python -m gentut.train NAME`,
 # on a CPU) and ship with the package; every load checks the file's SHA-256.
 
 # %%

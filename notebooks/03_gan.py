@@ -301,7 +301,7 @@ interpolation_panel(G, seed=1)
 # ## 7. Truncation: typicality vs diversity
 #
 # The *truncation trick* draws codes closer to the centre of the latent distribution: fewer
-# unusual samples, less variety. Two versions, measured with 1,000 samples per ψ (FD to
+# unusual samples, less variety. Two versions, measured with 400 samples per ψ (FD to 400
 # held-out faces, and diversity as the mean distance between two samples' predictor features):
 # * the DCGAN above, in Z: scale the code, `z' = ψ z`;
 # * the style-based generator of the zoo (`faces_stylegan`, used from notebook 05 on), in its
@@ -310,7 +310,8 @@ interpolation_panel(G, seed=1)
 
 # %%
 style_G = zoo.load("faces_stylegan", device=device)
-z = torch.randn(1000, 64, generator=generator).to(device)
+z = torch.randn(400, 64, generator=generator).to(device)
+real_400 = held_out[:400]
 draws = {"DCGAN, Z: psi z": lambda psi: G(psi * z),
          "style-based, W: w_avg + psi (w - w_avg)": lambda psi: style_G(z, psi=psi)}
 psis = [0.0, 0.25, 0.5, 0.75, 1.0]
@@ -320,8 +321,8 @@ for ax, (name, draw) in zip(axes, draws.items()):
     for psi in psis:
         with torch.no_grad():
             images = draw(psi)
-        fd.append(generator_quality(images, held_out, predictor, FACE_FACTORS)["fd"])
-        diversity.append(torch.pdist(predictor_features(predictor, images)[:500]).mean().item())
+        fd.append(generator_quality(images, real_400, predictor, FACE_FACTORS)["fd"])
+        diversity.append(torch.pdist(predictor_features(predictor, images)).mean().item())
         print(f"{name:40s} psi = {psi:4.2f}: FD {fd[-1]:6.2f}   diversity {diversity[-1]:6.3f}")
     ax.plot(psis, fd, marker="o", label="FD to real (lower: more realistic set)")
     ax.plot(psis, diversity, marker="o", label="diversity (feature distance)")

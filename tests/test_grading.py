@@ -96,7 +96,7 @@ def misbehaving(tmp: Path) -> dict[str, str]:
         "prints_endlessly.py": submission({"q2": "while True:\n    print('spam ' * 100)\ndef square(x):\n    return x * x"}),
         "huge_memory.py": submission({"q1": "hoard = bytearray(64 * 1024 ** 3)\ndef add(a, b):\n    return a + b"}),
         "huge_memory_slowly.py": submission({"q2": "def square(x):\n    hoard = []\n    while True:\n"
-                                                   "        hoard.append(bytearray(10 ** 8))"}),
+                                                   "        hoard.append(bytes(10 ** 8))"}),
         "exits_early.py": submission({"q1": "import sys\nsys.exit(0)\ndef add(a, b):\n    return a + b"}),
         "os_exit_in_q2.py": submission({"q2": "import os\nos._exit(0)"}),
         "fake_results.py": submission({

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from gentut.data.batch import LabeledImages
+from gentut.interpret.edits import broadcast_ws
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss, kl_to_standard_normal, r1_penalty
 from gentut.training import TrainingDiverged
 from gentut.translation import CycleGANWeights, cyclegan_step, one_hot_labels, pix2pix_step
@@ -238,10 +239,10 @@ def train_encoder(E: nn.Module, G: nn.Module, *, steps: int, batch_size: int = 3
     def step_fn(step):
         with torch.no_grad():
             w = G.mapping(torch.randn(batch_size, G.z_dim, generator=generator).to(device))   # (B, w_dim)
-            x = G.synthesis(w[:, None].expand(-1, G.num_ws, -1))                                # (B, 3, S, S)
+            x = G.synthesis(broadcast_ws(G, w))                                                 # (B, 3, S, S)
         w_hat = E(x)
         latent = (w_hat - w).pow(2).mean()
-        pixel = (G.synthesis(w_hat[:, None].expand(-1, G.num_ws, -1)) - x).pow(2).mean()
+        pixel = (G.synthesis(broadcast_ws(G, w_hat)) - x).pow(2).mean()
         loss = latent + pixel_weight * pixel
         optimizer.zero_grad()
         loss.backward()

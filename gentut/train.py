@@ -22,6 +22,7 @@ from safetensors.torch import save_file
 from gentut import zoo
 from gentut.data.procedural import dataset_factors, load_split
 from gentut.evaluate import evaluate_predictor, evaluate_segmenter, evaluate_vae
+from gentut.invert.encoder import evaluate_encoder
 from gentut.models.dcgan import DCGANDiscriminator
 from gentut.models.translation import PatchDiscriminator
 from gentut.recipes import (train_cyclegan, train_encoder, train_gan, train_pix2pix, train_predictor,
@@ -81,7 +82,6 @@ def train_entry(name: str, *, steps: int | None = None, device: str | None = Non
         metrics = evaluate_cyclegan(model, val, zoo.load("scenes_segmenter", device=device),
                                     zoo.load("scenes_predictor", device=device))
     elif entry.recipe == "encoder":
-        from gentut.invert.encoder import evaluate_encoder
         stylegan = zoo.load(args.pop("stylegan"), device=device)      # frozen: E learns to invert it
         train_encoder(model, stylegan, **args)
         metrics = evaluate_encoder(model, stylegan, val.images, generator)

@@ -26,8 +26,8 @@ import torch
 import torch.nn as nn
 from safetensors.torch import load_file
 
-from gentut.invert.encoder import LatentEncoder
 from gentut.models.dcgan import DCGANDiscriminator, DCGANGenerator
+from gentut.models.encoder import LatentEncoder
 from gentut.models.predictors import AttributePredictor, Segmenter
 from gentut.models.stylegan import StyleGenerator
 from gentut.models.translation import CycleGANPair, PatchDiscriminator, UNetGenerator

@@ -149,13 +149,18 @@ effects = {"W": direction_effects(G, predictor, samples.w[:N_EDIT], steps["W"], 
            "Z": z_direction_effects(G, predictor, samples.z[:N_EDIT], steps["Z"], STRENGTH)}
 keep = {space: reliable(e, range(len(names)), min_effect=0.1) for space, e in effects.items()}
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.8), dpi=72)
-for ax, (space, matrix) in zip(axes, effects.items()):
-    ax.imshow(matrix, cmap="RdBu_r", vmin=-0.5, vmax=0.5)
+def show_matrix(ax, matrix, row_names, limit):
+    """A (k, k) matrix as a red-blue picture with its values written in, columns named by `names`."""
+    ax.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
     for (i, j), value in np.ndenumerate(matrix.numpy()):
         ax.text(j, i, f"{value:+.2f}", ha="center", va="center", fontsize=7)
     ax.set_xticks(range(len(names)), names, rotation=60, fontsize=8)
-    ax.set_yticks(range(len(names)), [f"{n} {'ok' if k else 'X'}" for n, k in zip(names, keep[space])], fontsize=8)
+    ax.set_yticks(range(len(row_names)), row_names, fontsize=8)
+
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.8), dpi=72)
+for ax, (space, matrix) in zip(axes, effects.items()):
+    show_matrix(ax, matrix, [f"{n} {'ok' if k else 'X'}" for n, k in zip(names, keep[space])], limit=0.5)
     ax.set(xlabel="factor read by the predictor", ylabel="edit along boundary", title=f"re-scoring in {space}")
 plt.tight_layout()
 plt.show()
@@ -211,11 +216,7 @@ attribute_panel(G, {name: steps["W"][names.index(name)] for name in EDITS}, labe
 cosines = {space: cosine_matrix(stack_normals(b)) for space, b in boundaries.items()}
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), dpi=72)
 for ax, (space, matrix) in zip(axes, cosines.items()):
-    ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
-    for (i, j), value in np.ndenumerate(matrix.numpy()):
-        ax.text(j, i, f"{value:+.2f}", ha="center", va="center", fontsize=7)
-    ax.set_xticks(range(len(names)), names, rotation=60, fontsize=8)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    show_matrix(ax, matrix, names, limit=1)
     ax.set_title(f"cosine between boundary normals in {space}")
 plt.tight_layout()
 plt.show()

@@ -5,7 +5,8 @@ import torch
 import torch.nn as nn
 
 from gentut.invert.editability import edit_scores, edit_towards_other_side
-from gentut.invert.encoder import LatentEncoder, encode_ws
+from gentut.invert.encoder import encode_ws
+from gentut.models.encoder import LatentEncoder
 from gentut.invert.indomain import domain_regularizer, invert_in_domain
 from gentut.invert.optimize import codes_to_ws, initial_code, invert
 from gentut.invert.prior import SuperResolution, restore

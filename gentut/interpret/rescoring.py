@@ -55,8 +55,7 @@ def score_samples(G: nn.Module, predictor: nn.Module, n: int, generator: torch.G
     Rendering and scoring run in batches of `batch_size` so memory stays small.
     """
     z, w = sample_latents(G, n, generator)
-    scores = torch.cat([predictor.predict(G.synthesis(w[i:i + batch_size, None].expand(-1, G.num_ws, -1)))
-                        for i in range(0, n, batch_size)])
+    scores = predictor.predict(render_ws(G, broadcast_ws(G, w), batch_size))
     return ScoredSamples(z, w, scores.cpu())
 
 

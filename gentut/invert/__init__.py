@@ -3,7 +3,7 @@
 images      accept any user image (path, PIL, numpy, tensor; any size or mode) as (1, 3, 32, 32)
 losses      the reconstruction objective: pixel MSE + a feature distance in the predictor's space
 optimize    optimisation-based inversion into Z, W or W+ (Image2StyleGAN), with snapshots
-encoder     a learned encoder image -> w (zoo entry faces_encoder)
+encoder     inverting with the learned encoder image -> w (network: gentut.models.encoder; zoo faces_encoder)
 indomain    in-domain inversion: encoder start + the domain regulariser ||w - E(G(w))||, and
             semantic diffusion (blend a pasted region with a masked in-domain inversion)
 pti         pivotal tuning: invert to a pivot w, then tune the generator around it

@@ -28,6 +28,7 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
+from gentut.interpret.edits import broadcast_ws
 from gentut.invert.losses import FeatureNet, reconstruction_objective
 
 __all__ = ["SPACES", "InversionRun", "codes_to_ws", "initial_code", "invert"]
@@ -72,8 +73,7 @@ def codes_to_ws(G: nn.Module, code: torch.Tensor, space: str) -> torch.Tensor:
     check_space(space)
     if space == "w+":
         return code
-    w = G.mapping(code) if space == "z" else code
-    return w[:, None].expand(-1, G.num_ws, -1)
+    return broadcast_ws(G, G.mapping(code) if space == "z" else code)
 
 
 @torch.no_grad()
@@ -85,7 +85,7 @@ def initial_code(G: nn.Module, n: int, space: str, generator: torch.Generator | 
     if space == "z":
         return torch.randn(n, G.z_dim, generator=generator).to(device)
     w = G.w_avg.expand(n, -1)
-    return (w[:, None].expand(-1, G.num_ws, -1) if space == "w+" else w).clone()
+    return broadcast_ws(G, w) if space == "w+" else w.clone()
 
 
 def invert(G: nn.Module, targets: torch.Tensor, space: str = "w", *, features: FeatureNet | None = None,

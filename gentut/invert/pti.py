@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
+from gentut.interpret.edits import broadcast_ws
 from gentut.invert.losses import FeatureNet, reconstruction_objective
 
 __all__ = ["pivotal_tuning"]
@@ -66,6 +67,6 @@ def locality_loss(G: nn.Module, tuned: nn.Module, n: int, generator: torch.Gener
     """Mean squared difference of G and the tuned copy on n random codes: a scalar."""
     with torch.no_grad():
         z = torch.randn(n, G.z_dim, generator=generator).to(G.w_avg.device)
-        ws = G.mapping(z)[:, None].expand(-1, G.num_ws, -1)
+        ws = broadcast_ws(G, G.mapping(z))
         reference = G.synthesis(ws)
     return (tuned.synthesis(ws) - reference).pow(2).mean()

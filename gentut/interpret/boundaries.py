@@ -4,19 +4,29 @@ Sample codes, let the attribute predictor score their images, keep the clearest 
 `ratio` highest- and lowest-scoring codes), and fit a linear SVM that separates them. Its unit
 normal n is the editing direction: w + alpha n raises the attribute for alpha > 0.
 
-    boundary = LinearBoundary(ratio=0.2).fit(w, scores[:, smile])     # w (N, d), scores (N,)
+    boundary = LinearBoundary(ratio=0.1).fit(w, scores[:, smile])      # w (N, d), scores (N,)
     boundary.normal_, boundary.val_accuracy_, boundary.remaining_accuracy_
     n_age_only = project_out(n_age, n_eyeglasses)                       # conditional manipulation
 
-The paper sorts 500k samples and keeps the top and bottom 10k (2 %), fits on 70 % of them and
-reports accuracy on the other 30 % (validation) and on the unused middle samples (remaining).
+The protocol is the authors' (`train_boundary` in genforce/interfacegan, utils/manipulator.py):
+sort by score, keep the top and bottom `ratio` of the codes (the paper: 10k each of 500k,
+ratio 0.02), split *each* of the two groups 70/30 into training and validation codes, fit
+scikit-learn's `SVC(kernel="linear")` (C = 1), and report accuracy on the validation codes and on
+the unused middle ("remaining") codes, which are labelled positive when their score is above the
+mid-range (max + min) / 2. The boundary is the SVM's coef_ scaled to unit length.
+
+Why `SVC` and not the faster `LinearSVC`: LinearSVC (liblinear) penalises the intercept like a
+weight, so when the codes sit far from the origin (W codes of the kit's generators have a mean
+norm of about 5) the fitted normal tilts to make a small intercept possible. SVC leaves the
+intercept unpenalised, as the authors' code does. The only deviation from the authors' code: the
+shuffles use a seeded generator instead of NumPy's global one, so a fit is repeatable.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC
 
 __all__ = ["LinearBoundary", "project_out", "cosine_matrix"]
 
@@ -24,37 +34,45 @@ __all__ = ["LinearBoundary", "project_out", "cosine_matrix"]
 class LinearBoundary:
     """A linear SVM boundary between the top and bottom `ratio` of codes sorted by score.
 
-    ratio: share of the codes kept at each end (top ratio -> label 1, bottom ratio -> label 0);
-    val_fraction: share of the kept codes held out for val_accuracy_; C: the SVM's regularisation.
-    After fit: normal_ (d,) unit torch vector towards higher scores, offset_ (float, the distance of
-    the boundary from the origin along normal_), val_accuracy_, remaining_accuracy_ (the middle
-    codes, labelled by score > median).
+    ratio: share of the codes kept at each end (top -> label 1, bottom -> label 0);
+    val_fraction: share of each end held out for val_accuracy_; C: the SVM's regularisation;
+    seed: the shuffles that split each end into training and validation codes.
+    After fit: normal_ (d,) unit torch vector towards higher scores; offset_ (float, the distance
+    of the boundary from the origin along normal_); val_accuracy_; remaining_accuracy_ (the middle
+    codes, labelled by score above the mid-range of all scores, as in the authors' code).
     """
 
     def __init__(self, ratio: float = 0.02, val_fraction: float = 0.3, C: float = 1.0, seed: int = 0):
         if not 0 < ratio <= 0.5:
             raise ValueError(f"ratio must be in (0, 0.5], got {ratio}")
+        if not 0 <= val_fraction < 1:
+            raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
         self.ratio, self.val_fraction, self.C, self.seed = ratio, val_fraction, C, seed
+
+    def split(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Indices into scores (N,): (train, train labels, val, val labels, middle), the authors' split."""
+        order = np.argsort(scores, kind="stable")
+        k = max(int(self.ratio * len(scores)), 2)
+        n_train = int(k * (1 - self.val_fraction))                     # the authors' int(k * 0.7)
+        rng = np.random.default_rng(self.seed)
+        top, bottom = rng.permutation(order[-k:]), rng.permutation(order[:k])
+        train = np.concatenate([top[:n_train], bottom[:n_train]])
+        val = np.concatenate([top[n_train:], bottom[n_train:]])
+        labels = lambda n: np.concatenate([np.ones(n), np.zeros(n)])           # noqa: E731
+        return train, labels(n_train), val, labels(k - n_train), order[k:-k]
 
     def fit(self, codes: torch.Tensor, scores: torch.Tensor) -> "LinearBoundary":
         """codes (N, d), scores (N,) -> self, fitted."""
         x, s = codes.detach().cpu().double().numpy(), scores.detach().cpu().double().numpy()
-        order = np.argsort(s, kind="stable")
-        k = max(int(round(self.ratio * len(s))), 2)
-        chosen = np.concatenate([order[-k:], order[:k]])
-        labels = np.concatenate([np.ones(k), np.zeros(k)])
-        shuffle = np.random.default_rng(self.seed).permutation(len(chosen))
-        n_val = int(round(self.val_fraction * len(chosen)))
-        val, train = shuffle[:n_val], shuffle[n_val:]
-        svm = LinearSVC(C=self.C, max_iter=20000).fit(x[chosen[train]], labels[train])
+        train, train_labels, val, val_labels, middle = self.split(s)
+        svm = SVC(kernel="linear", C=self.C).fit(x[train], train_labels)
         norm = np.linalg.norm(svm.coef_[0])
         self.normal_ = torch.from_numpy(svm.coef_[0] / norm).float()
         self.offset_ = float(-svm.intercept_[0] / norm)
-        self.val_accuracy_ = float((svm.predict(x[chosen[val]]) == labels[val]).mean()) if n_val else float("nan")
-        middle = order[k:-k]
+        self.val_accuracy_ = float((svm.predict(x[val]) == val_labels).mean()) if len(val) else float("nan")
         if len(middle):
-            truth = s[middle] > np.median(s)
-            self.remaining_accuracy_ = float(((self.decision_function(codes[middle]) > 0).numpy() == truth).mean())
+            truth = s[middle] >= (s.max() + s.min()) / 2
+            self.remaining_accuracy_ = float((svm.predict(x[middle]) == truth).mean())
         else:
             self.remaining_accuracy_ = float("nan")
         return self

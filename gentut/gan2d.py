@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
-from tqdm.auto import tqdm
+from gentut.progress import tqdm
 
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss, gradient_penalty, wgan_critic_loss
 from gentut.training import TrainingDiverged

@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 import torch.nn as nn
-from tqdm.auto import tqdm
+from gentut.progress import tqdm
 
 __all__ = ["TrainingDiverged", "fit"]
 

@@ -23,7 +23,7 @@ from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from gentut.progress import tqdm
 
 __all__ = ["Deformator", "Reconstructor", "sample_shifts", "discovery_loss", "fit_discovery", "reconstructor_accuracy"]
 

@@ -26,7 +26,7 @@ from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from gentut.progress import tqdm
 
 __all__ = ["brightness", "shift", "zoom", "LinearWalk", "NonlinearWalk", "walk_loss", "fit_walk", "walk_error"]
 

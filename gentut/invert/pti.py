@@ -20,7 +20,7 @@ import time
 
 import torch
 import torch.nn as nn
-from tqdm.auto import tqdm
+from gentut.progress import tqdm
 
 from gentut.interpret.edits import broadcast_ws
 from gentut.invert.losses import FeatureNet, reconstruction_objective

@@ -8,11 +8,17 @@
     panel.controls["temperature"].value = 0.5      # what dragging the slider does
     panel.image.value                               # the PNG the learner now sees
 
+A panel also shows where no live kernel runs. Its display output carries, beside the live
+widget, the picture it showed when displayed as a plain PNG and a text line naming the controls'
+values: Jupyter with a kernel draws the live panel, while GitHub, nbviewer and other viewers of
+the committed notebook, which cannot run widgets, fall back to the static picture.
+
 Works with ipywidgets 7 (Colab) and 8.
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Callable
 
 import ipywidgets as widgets
@@ -20,15 +26,42 @@ import numpy as np
 
 from gentut.widgets.render import png_bytes, upscale
 
-__all__ = ["image_panel"]
+__all__ = ["Panel", "image_panel"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+class Panel(widgets.VBox):
+    """The VBox `image_panel` returns: controls, then the picture, with a static fallback view.
+
+    Attributes: `controls` (dict name -> widget), `image` (the Image widget), `refresh()`.
+    """
+
+    def static_bundle(self) -> dict:
+        """The fallback outputs: the current picture as "image/png" and a "text/plain" line."""
+        values = ", ".join(f"{name}={control.value!r}" for name, control in self.controls.items())
+        return {"text/plain": f"[slider panel, shown at {values}: run the notebook to move the controls]",
+                "image/png": base64.b64encode(self.image.value).decode("ascii")}
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live widget (what a kernel-backed Jupyter draws) plus the static fallback."""
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
+        return {**self.static_bundle(), WIDGET_VIEW: view}
+
+    def _ipython_display_(self, **kwargs) -> None:
+        """IPython's display hook (ipywidgets 7 displays widgets here; 8 through the mime bundle)."""
+        from IPython.display import display
+        display(self._repr_mimebundle_(), raw=True)
+        if hasattr(self, "_handle_displayed"):          # ipywidgets 7: run the on_displayed callbacks
+            self._handle_displayed(**kwargs)
 
 
 def image_panel(render: Callable[..., np.ndarray], *, zoom: int = 1,
-                **controls: widgets.ValueWidget) -> widgets.VBox:
-    """Return a VBox of `controls` and an Image showing `render(**{name: control.value})`.
+                **controls: widgets.ValueWidget) -> Panel:
+    """Return a Panel of `controls` and an Image showing `render(**{name: control.value})`.
 
     zoom: integer nearest-neighbour enlargement of the rendered array (for 8x8 images).
-    The box has attributes `controls` (dict name -> widget), `image` (the Image widget) and
+    The panel has attributes `controls` (dict name -> widget), `image` (the Image widget) and
     `refresh()` (redraw now).
     """
     image = widgets.Image(format="png")
@@ -39,7 +72,7 @@ def image_panel(render: Callable[..., np.ndarray], *, zoom: int = 1,
 
     for control in controls.values():
         control.observe(refresh, names="value")
-    box = widgets.VBox([*controls.values(), image])
+    box = Panel([*controls.values(), image])
     box.controls, box.image, box.refresh = controls, image, refresh
     refresh()
     return box

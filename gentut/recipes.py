@@ -17,11 +17,13 @@ from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from gentut.data.batch import LabeledImages
+from gentut.data.degrade import degrade
 from gentut.interpret.edits import broadcast_ws
-from gentut.losses import d_logistic_loss, g_nonsaturating_loss, kl_to_standard_normal, r1_penalty
+from gentut.losses import (d_logistic_loss, discretized_logistic_nll, g_nonsaturating_loss, kl_to_standard_normal,
+                           quantize_8bit, r1_penalty)
+from gentut.progress import tqdm
 from gentut.training import TrainingDiverged
 from gentut.translation import CycleGANWeights, cyclegan_step, one_hot_labels, pix2pix_step
 
@@ -80,14 +82,20 @@ def random_batch(n: int, batch_size: int, generator: torch.Generator, device: to
 
 def train_supervised(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                      loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *, steps: int,
-                     batch_size: int = 64, lr: float = 2e-3, generator: torch.Generator, **run_args):
-    """Minimise loss_fn(model(inputs[batch]), targets[batch]) with Adam and a one-cycle schedule."""
+                     batch_size: int = 64, lr: float = 2e-3, degrade_inputs: bool = False,
+                     generator: torch.Generator, **run_args):
+    """Minimise loss_fn(model(inputs[batch]), targets[batch]) with Adam and a one-cycle schedule.
+
+    degrade_inputs: blur and add noise to each batch at random (gentut.data.degrade), so that a
+    predictor or segmenter trained on crisp renders also reads a generator's softer samples.
+    """
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps)
 
     def step_fn(step):
         idx = random_batch(len(inputs), batch_size, generator, inputs.device)
-        loss = loss_fn(model(inputs[idx]), targets[idx])
+        x = degrade(inputs[idx], generator) if degrade_inputs else inputs[idx]
+        loss = loss_fn(model(x), targets[idx])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -111,14 +119,15 @@ def train_segmenter(model: nn.Module, data: LabeledImages, **train_args):
 
 def train_vae(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 64, lr: float = 1e-3,
               beta: float = 1.0, generator: torch.Generator, **run_args):
-    """Minimise -ELBO = BCE reconstruction (nats per image) + beta * KL, on images in [0, 1]."""
+    """Minimise -ELBO = -log p(x | z) + beta * KL in nats per image, on the 8-bit images
+    (`quantize_8bit`) under the ConvVAE's discretized logistic p(x | z)."""
     device = data.images.device
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
 
     def step_fn(step):
-        x = data.images[random_batch(len(data), batch_size, generator, device)]
+        x = quantize_8bit(data.images[random_batch(len(data), batch_size, generator, device)])
         recon, mu, logvar = model(x, generator)
-        rec = F.binary_cross_entropy(recon, x, reduction="none").flatten(1).sum(1).mean()
+        rec = discretized_logistic_nll(x, recon, model.log_scale).mean()
         kl = kl_to_standard_normal(mu, logvar).mean()
         loss = rec + beta * kl
         optimizer.zero_grad()

@@ -78,10 +78,10 @@ class ZooEntry:
 _ENTRIES = [
     ZooEntry("faces_predictor", "attribute predictor: reads the 8 face factors from an image",
              "faces", "AttributePredictor", dict(n_outputs=8, width=16), "predictor",
-             dict(steps=3000, batch_size=64, lr=3e-3)),
+             dict(steps=3000, batch_size=64, lr=3e-3, degrade_inputs=True)),
     ZooEntry("scenes_predictor", "attribute predictor: reads the 6 scene factors from an image",
              "scenes", "AttributePredictor", dict(n_outputs=6, width=16), "predictor",
-             dict(steps=3000, batch_size=64, lr=3e-3)),
+             dict(steps=3000, batch_size=64, lr=3e-3, degrade_inputs=True)),
     ZooEntry("scenes_segmenter", "segmenter: a class for every pixel of a scene (7 classes)",
              "scenes", "Segmenter", dict(n_classes=7, width=16), "segmenter",
              dict(steps=3000, batch_size=32, lr=3e-3)),

@@ -2,6 +2,8 @@
 
 VAE (Kingma & Welling 2014): -ELBO = reconstruction term + KL(q(z|x) || N(0, I)).
     For binary images: -ELBO(x) = E_q[-log p(x|z)] + beta * KL,  beta = 1 (beta-VAE: Higgins et al. 2017);
+    for 8-bit colour images, p(x|z) is a discretized logistic per sub-pixel (Salimans et al. 2017, eq. 2),
+    a probability over the 256 values each sub-pixel can take, so -ELBO bounds -log p(x) in nats;
     IWAE bound (Burda et al. 2016): log p(x) >= log (1/k) sum_i p(x, z_i) / q(z_i|x) >= ELBO.
 VQ-VAE (van den Oord et al. 2017, eq. 3): ||sg[z_e] - e||^2 (codebook) + beta ||z_e - sg[e]||^2 (commitment).
 GAN (Goodfellow et al. 2014), with D returning logits and sigma the sigmoid:
@@ -21,7 +23,7 @@ import torch.nn.functional as F
 
 from gentut.models.vae import reparameterize
 
-__all__ = ["kl_to_standard_normal", "bernoulli_nll", "negative_elbo", "elbo_terms", "iwae_log_likelihood",
+__all__ = ["kl_to_standard_normal", "bernoulli_nll", "quantize_8bit", "discretized_logistic_nll", "bits_per_dim", "negative_elbo", "elbo_terms", "iwae_log_likelihood",
            "vq_losses", "d_logistic_loss", "g_saturating_loss", "g_nonsaturating_loss", "r1_penalty",
            "wgan_critic_loss", "gradient_penalty"]
 
@@ -38,6 +40,36 @@ def bernoulli_nll(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """-log p(x | z) in nats for binary images under independent Bernoulli pixels with these logits:
     logits (B, D), x (B, ...) with D values in {0, 1} -> (B,)."""
     return F.binary_cross_entropy_with_logits(logits, x.flatten(1), reduction="none").sum(1)
+
+
+def quantize_8bit(images: torch.Tensor) -> torch.Tensor:
+    """Images in [0, 1] rounded to the 256 levels an 8-bit PNG holds: k / 255, k = 0 .. 255. Same shape."""
+    return torch.round(images.clamp(0, 1) * 255) / 255
+
+
+def discretized_logistic_nll(x: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:
+    """-log p(x) in nats per image when every sub-pixel of x is one of the 256 levels k / 255 and
+    p puts on each level the mass of a logistic(mean, exp(log_scale)) over the level's bin
+    [k - 1/2, k + 1/2] / 255, the end bins reaching to -inf and +inf (Salimans et al. 2017, eq. 2).
+
+    x, mean: (B, C, H, W) in [0, 1] (x already quantized, see `quantize_8bit`); log_scale broadcasts
+    against them (e.g. (C, 1, 1), one per channel). Returns (B,). The masses of the 256 levels sum
+    to 1, so this is a likelihood: per sub-pixel it can never go below 0.
+    """
+    centred = (x - mean) * torch.exp(-log_scale)
+    half_bin = 0.5 / 255 * torch.exp(-log_scale)
+    upper, lower = centred + half_bin, centred - half_bin
+    log_cdf_upper = F.logsigmoid(upper)                              # log P(X < upper bin edge)
+    log_survival_lower = F.logsigmoid(-lower)                        # log P(X > lower bin edge)
+    # the bin's mass sigmoid(u) - sigmoid(l) = sigmoid(u) * sigmoid(-l) * (1 - e^(l - u)), in logs (no cancellation)
+    log_mass = log_cdf_upper + log_survival_lower + torch.log(-torch.expm1(lower - upper))
+    log_p = torch.where(x < 0.5 / 255, log_cdf_upper, torch.where(x > 1 - 0.5 / 255, log_survival_lower, log_mass))
+    return -log_p.flatten(1).sum(1)
+
+
+def bits_per_dim(nats_per_image: torch.Tensor | float, dims: int) -> torch.Tensor | float:
+    """Convert nats per image to bits per sub-pixel (the unit of image likelihood papers)."""
+    return nats_per_image / (dims * math.log(2))
 
 
 def negative_elbo(logits: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,

@@ -9,7 +9,8 @@ import torch.nn as nn
 from torch.distributions import Bernoulli, Normal, kl_divergence
 
 from gentut.data.digits import load_binarized_digits
-from gentut.losses import bernoulli_nll, elbo_terms, iwae_log_likelihood, negative_elbo, vq_losses
+from gentut.losses import (bernoulli_nll, bits_per_dim, discretized_logistic_nll, elbo_terms, iwae_log_likelihood,
+                           negative_elbo, quantize_8bit, vq_losses)
 from gentut.models.vae import (
     MLPVAE, VQVAE, MLPAutoencoder, VectorQuantizer, codebook_usage, reparameterized_gradient,
     score_function_gradient, straight_through,
@@ -179,3 +180,21 @@ def test_a_few_epochs_of_vae_training_lower_the_test_elbo():
     fit(model, lambda m, b: negative_elbo(*(lambda o: (o[0], b, o[1], o[2]))(m(b, gen()))).mean(),
         x_train, epochs=3, lr=3e-3, generator=gen(), progress=False)
     assert held_out() < before - 5
+
+
+@pytest.mark.parametrize("mean, log_scale", [(0.3, -3.0), (0.0, -5.0), (1.0, -1.0), (0.62, -6.0)])
+def test_discretized_logistic_is_a_distribution_over_the_256_levels(mean, log_scale):
+    levels = torch.arange(256.0).view(256, 1, 1, 1) / 255                      # every value a sub-pixel can take
+    nll = discretized_logistic_nll(levels, torch.full_like(levels, mean), torch.tensor(log_scale))
+    assert torch.exp(-nll).sum().item() == pytest.approx(1.0, abs=1e-4)         # masses sum to one
+    assert (nll >= 0).all()                                                      # so no level costs < 0 nats
+    assert levels[nll.argmin()].item() == pytest.approx(round(mean * 255) / 255)  # the most likely level is the mean's
+
+
+def test_discretized_logistic_sums_over_pixels_and_quantize_rounds_to_8_bits():
+    x = quantize_8bit(0.1 + 0.8 * torch.rand(2, 3, 4, 4, generator=torch.Generator().manual_seed(0)))   # no end bins
+    assert torch.equal(x * 255, (x * 255).round()) and x.min() >= 0 and x.max() <= 1
+    per_pixel = discretized_logistic_nll(x[:, :1, :1, :1], x[:, :1, :1, :1], torch.tensor(-4.0))
+    total = discretized_logistic_nll(x, x, torch.tensor(-4.0))
+    assert total.shape == (2,) and torch.allclose(total, 48 * per_pixel, rtol=1e-4)    # 3 * 4 * 4 sub-pixels
+    assert bits_per_dim(total, 48) == pytest.approx(total / (48 * math.log(2)))

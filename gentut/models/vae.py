@@ -33,7 +33,13 @@ def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Gene
 
 
 class ConvVAE(nn.Module):
-    """Images (B, 3, S, S) in [0, 1] <-> codes (B, z_dim). The decoder ends in a sigmoid."""
+    """Images (B, 3, S, S) in [0, 1] <-> codes (B, z_dim).
+
+    The decoder gives each sub-pixel's mean (a sigmoid, in [0, 1]); with the learnt `log_scale`
+    (one per colour channel) they define p(x | z), a discretized logistic over the 256 levels of
+    an 8-bit image (`gentut.losses.discretized_logistic_nll`), so the ELBO is a bound on a real
+    likelihood in nats.
+    """
 
     def __init__(self, z_dim: int = 32, image_size: int = 64, width: int = 32, max_channels: int = 256):
         super().__init__()
@@ -53,6 +59,7 @@ class ConvVAE(nn.Module):
         dec += [nn.Upsample(scale_factor=2), nn.Conv2d(up[-2], 3, 3, padding=1)]
         self.decoder = nn.Sequential(*dec)
         self.start_channels = up[0]
+        self.log_scale = nn.Parameter(torch.full((3, 1, 1), -3.0))     # per channel: (3, 1, 1)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, 3, S, S) -> mu, logvar, each (B, z_dim)."""

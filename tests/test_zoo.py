@@ -85,3 +85,128 @@ def test_cli_dry_run_and_unknown_name(capsys):
     with pytest.raises(SystemExit):
         main(["faces_gan"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- issue 14: manifest and checkpoint faults
+
+def saved_dcgan(directory):
+    """A faces_dcgan checkpoint and its manifest record in `directory`; returns the file's path."""
+    save_checkpoint("faces_dcgan", zoo.build("faces_dcgan"), directory, {})
+    return directory / "faces_dcgan.safetensors"
+
+
+def drop_manifest(path):
+    (path.parent / "manifest.json").unlink()
+
+
+def break_json(path):
+    (path.parent / "manifest.json").write_text('{"faces_dcgan": {"sha2')
+
+
+def drop_sha256(path):
+    manifest = json.loads((path.parent / "manifest.json").read_text())
+    del manifest["faces_dcgan"]["sha256"]
+    (path.parent / "manifest.json").write_text(json.dumps(manifest))
+
+
+def rehash_truncated(path):
+    path.write_bytes(path.read_bytes()[:100])
+    zoo.record_checkpoint("faces_dcgan", path, {})
+
+
+def rehash_nan(path):
+    G = zoo.build("faces_dcgan")
+    with torch.no_grad():
+        for p in G.parameters():
+            p.fill_(float("nan"))
+    save_checkpoint("faces_dcgan", G, path.parent, {})
+
+
+@pytest.mark.parametrize("damage, message, named", [
+    (drop_manifest, "is there but .*manifest.json is missing", "manifest.json"),
+    (break_json, "is not valid JSON", "manifest.json"),
+    (drop_sha256, "has no 'sha256'", "manifest.json"),
+    (rehash_truncated, "is not a readable safetensors file", "faces_dcgan.safetensors"),
+    (rehash_nan, "NaN or infinite weights", "faces_dcgan.safetensors"),
+])
+def test_every_manifest_or_checkpoint_fault_is_one_clear_error(tmp_path, damage, message, named):
+    path = saved_dcgan(tmp_path)
+    damage(path)
+    with pytest.raises(zoo.CheckpointError, match=message) as error:
+        zoo.load("faces_dcgan", device="cpu", checkpoint_dir=tmp_path)
+    text = str(error.value)
+    assert str(tmp_path / named) in text                                       # names the file ...
+    assert f"python -m gentut.train" in text and f"--out {tmp_path}" in text   # ... and the fix
+
+
+def record_many(directory, prefix, n):
+    """Record n tiny files as separate manifest entries (one process of the concurrency test)."""
+    from gentut import manifest
+    for i in range(n):
+        path = directory / f"{prefix}{i}.safetensors"
+        path.write_bytes(f"{prefix}{i}".encode())
+        manifest.record_checkpoint(f"{prefix}{i}", path, {"i": i})
+    return n
+
+
+def test_concurrent_writers_keep_every_record(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(2) as pool:
+        done = list(pool.map(record_many, [tmp_path, tmp_path], ["a", "b"], [150, 150]))
+    assert done == [150, 150]
+    manifest = zoo.read_manifest(tmp_path)
+    assert len(manifest) == 300 and manifest["b149"]["i"] == 149
+    assert not list(tmp_path.glob(".manifest.json.*"))                      # no temporary files left behind
+
+
+def test_an_interrupted_save_keeps_the_old_checkpoint(tmp_path, monkeypatch):
+    from gentut import manifest
+    path = saved_dcgan(tmp_path)
+    before = path.read_bytes()
+
+    def killed_midway(tensors, filename):
+        open(filename, "wb").write(b"half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(manifest, "save_file", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        manifest.save_weights(zoo.build("faces_dcgan").state_dict(), path)
+    assert path.read_bytes() == before and len(list(tmp_path.iterdir())) == 3    # file, manifest, lock
+    assert zoo.load("faces_dcgan", device="cpu", checkpoint_dir=tmp_path) is not None
+
+
+def test_load_checks_the_device_before_anything_else(tmp_path):
+    with pytest.raises(ValueError, match="did you mean 'cuda'"):
+        zoo.load("faces_dcgan", device="gpu", checkpoint_dir=tmp_path / "nothing here")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="Available here: cpu"):
+            zoo.load("faces_dcgan", device="cuda")
+
+
+def test_retrained_models_load_by_name_and_never_replace_the_shipped_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENTUT_HOME", str(tmp_path))
+    assert zoo.user_checkpoint_dir() == tmp_path / "checkpoints"
+    with pytest.raises(FileNotFoundError, match=r"python -m gentut.train faces_dcgan.*zoo.load\('faces_dcgan'\)"):
+        zoo.load("faces_dcgan", retrained=True)
+    mine = zoo.build("faces_dcgan")
+    save_checkpoint("faces_dcgan", mine, zoo.user_checkpoint_dir(), {})
+    z = torch.randn(2, 64)
+    assert torch.equal(zoo.load("faces_dcgan", device="cpu", retrained=True)(z), mine.eval()(z))
+    assert not torch.equal(zoo.load("faces_dcgan", device="cpu")(z), mine(z))           # the shipped one
+    with pytest.raises(ValueError, match="not both"):
+        zoo.load("faces_dcgan", retrained=True, checkpoint_dir=tmp_path)
+
+
+def test_writing_into_the_shipped_folder_needs_replace_shipped(tmp_path):
+    from gentut import manifest
+    source_tree = tmp_path / "gentut"
+    (source_tree / "checkpoints").mkdir(parents=True)
+    (source_tree / "zoo.py").touch()
+    (source_tree / "__init__.py").touch()
+    for shipped in (zoo.CHECKPOINT_DIR, source_tree / "checkpoints"):
+        assert manifest.is_shipped_dir(shipped)
+        with pytest.raises(ValueError, match="shipped with gentut.*--replace-shipped"):
+            manifest.check_output_dir(shipped)
+        assert manifest.check_output_dir(shipped, replace_shipped=True) == shipped
+    with pytest.raises(ValueError, match="only for the shipped checkpoint folder"):
+        manifest.check_output_dir(tmp_path / "mine", replace_shipped=True)

@@ -7,6 +7,7 @@ import torch
 
 from gentut import zoo
 from gentut.data.procedural import dataset_factors
+from gentut.run_state import TrainingStateError
 from gentut.train import save_checkpoint, train_entry
 
 
@@ -59,14 +60,103 @@ def test_training_cli_real_loop_dry_run(name, tmp_path):
     assert (tmp_path / "state" / f"{name}.state.pt").exists()
 
 
-def test_resume_continues_where_it_stopped(tmp_path):
-    """3 steps, then 2 more with --resume, equals 5 steps in one go."""
-    common = dict(device="cpu", state_dir=tmp_path / "state", n_train=32, n_val=16, progress=False)
-    train_entry("faces_vae", steps=3, out_dir=tmp_path / "a", **common)
-    resumed = train_entry("faces_vae", steps=5, resume=True, out_dir=tmp_path / "a", **common)
-    straight = train_entry("faces_vae", steps=5, out_dir=tmp_path / "b",
-                           **{**common, "state_dir": tmp_path / "state_b"})
-    assert resumed["sha256"] == straight["sha256"]
+def interrupt_at(monkeypatch, step):
+    """Make the VAE recipe stop as Ctrl-C would, during training step `step` (0-based)."""
+    import gentut.recipes
+    calls, kl = [], gentut.recipes.kl_to_standard_normal
+
+    def kl_until_interrupted(*args):
+        calls.append(1)
+        if len(calls) > step:
+            raise KeyboardInterrupt
+        return kl(*args)
+
+    monkeypatch.setattr(gentut.recipes, "kl_to_standard_normal", kl_until_interrupted)
+
+
+def test_resume_continues_where_it_stopped_and_a_new_run_does_not_erase_it(tmp_path, monkeypatch):
+    """Interrupted at step 3 of 5, refused without --resume, resumed: equals 5 steps in one go."""
+    common = dict(device="cpu", n_train=32, n_val=16, progress=False, save_every=1)
+    state = tmp_path / "state" / "faces_vae.state.pt"
+    with monkeypatch.context() as patch:
+        interrupt_at(patch, 3)
+        with pytest.raises(KeyboardInterrupt):
+            train_entry("faces_vae", steps=5, out_dir=tmp_path / "a", state_dir=state.parent, **common)
+    saved = state.read_bytes()
+    with pytest.raises(TrainingStateError, match=r"interrupted run \(step 3 of 5\).*--resume.*--restart"):
+        train_entry("faces_vae", steps=5, out_dir=tmp_path / "a", state_dir=state.parent, **common)
+    assert state.read_bytes() == saved                                      # nothing lost
+    resumed = train_entry("faces_vae", resume=True, out_dir=tmp_path / "a", state_dir=state.parent, **common)
+    straight = train_entry("faces_vae", steps=5, out_dir=tmp_path / "b", state_dir=tmp_path / "state_b", **common)
+    assert resumed["steps"] == 5 and resumed["sha256"] == straight["sha256"]
+
+
+def test_resume_without_a_state_says_so_and_stops(tmp_path):
+    with pytest.raises(TrainingStateError, match="no saved state at .*nothing to resume"):
+        train_entry("faces_vae", steps=2, resume=True, device="cpu", out_dir=tmp_path, state_dir=tmp_path / "state",
+                    n_train=16, n_val=16, progress=False)
+    assert not (tmp_path / "faces_vae.safetensors").exists()
+
+
+def test_corrupt_or_foreign_states_name_the_file(tmp_path):
+    common = dict(device="cpu", out_dir=tmp_path / "out", n_train=16, n_val=16, progress=False)
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    state = state_dir / "faces_vae.state.pt"
+    state.write_bytes(b"cut short")
+    for resume in (True, False):
+        with pytest.raises(TrainingStateError, match=f"{state} is not a readable training state.*--restart"):
+            train_entry("faces_vae", steps=2, resume=resume, state_dir=state_dir, **common)
+    train_entry("faces_dcgan", steps=1, state_dir=state_dir, **common)
+    (state_dir / "faces_dcgan.state.pt").replace(state)                     # another model's state
+    with pytest.raises(TrainingStateError, match=f"{state} was saved by another run .*name: faces_dcgan, not faces_vae"):
+        train_entry("faces_vae", resume=True, state_dir=state_dir, **common)
+    record = train_entry("faces_vae", steps=2, restart=True, state_dir=state_dir, **common)
+    assert record["steps"] == 2 and (state_dir / "faces_vae.state.previous.pt").exists()
+
+
+def test_a_finished_run_resumes_to_the_same_weights_and_a_new_run_keeps_it_aside(tmp_path, capsys):
+    common = dict(steps=2, device="cpu", out_dir=tmp_path, state_dir=tmp_path / "state", n_train=16, n_val=16,
+                  progress=False)
+    first = train_entry("faces_vae", **common)
+    assert train_entry("faces_vae", resume=True, **{**common, "steps": None})["sha256"] == first["sha256"]
+    assert "finished: evaluating and saving" in capsys.readouterr().err
+    train_entry("faces_vae", **common)
+    assert "previous state is kept as" in capsys.readouterr().err
+    with pytest.raises(TrainingStateError, match="a run of 2 steps, not --steps 3"):
+        train_entry("faces_vae", resume=True, **{**common, "steps": 3})
+
+
+def test_steps_must_be_a_positive_integer(tmp_path, capsys):
+    from gentut.train import main
+    with pytest.raises(ValueError, match="steps must be >= 1; got 0"):
+        train_entry("faces_vae", steps=0, out_dir=tmp_path)
+    for steps in ["0", "-5", "2.5"]:
+        with pytest.raises(SystemExit) as exit:
+            main(["faces_vae", "--steps", steps])
+        assert exit.value.code == 2 and "positive whole number" in capsys.readouterr().err
+
+
+def test_cli_trains_into_the_users_folder_and_leaves_the_shipped_zoo_alone(tmp_path, monkeypatch, capsys):
+    import gentut.train
+    from gentut.data.procedural import load_split
+    monkeypatch.setenv("GENTUT_HOME", str(tmp_path))
+    monkeypatch.setattr(gentut.train, "load_split", lambda dataset, split, n=None: load_split(dataset, split, 32))
+    shipped = (zoo.CHECKPOINT_DIR / "manifest.json").read_bytes()
+    assert gentut.train.main(["faces_vae", "--steps", "2", "--device", "cpu"]) == 0
+    assert "load it with zoo.load('faces_vae', retrained=True)" in capsys.readouterr().err
+    assert zoo.read_manifest(tmp_path / "checkpoints")["faces_vae"]["steps"] == 2
+    assert zoo.load("faces_vae", device="cpu", retrained=True) is not None
+    assert (zoo.CHECKPOINT_DIR / "manifest.json").read_bytes() == shipped
+    for argv, message in [(["--out", str(zoo.CHECKPOINT_DIR)], "--replace-shipped"),
+                          (["--device", "gpu"], "did you mean 'cuda'"),
+                          (["--resume"], "nothing to resume"),
+                          (["--resume", "--restart"], "not both")]:
+        with pytest.raises(SystemExit) as exit:
+            gentut.train.main(["faces_dcgan", *argv])
+        err = capsys.readouterr().err
+        assert exit.value.code == 2 and message in err and "Traceback" not in err
+    assert (zoo.CHECKPOINT_DIR / "manifest.json").read_bytes() == shipped
 
 
 def test_committed_checkpoints_match_the_manifest_and_size_budget():

@@ -103,7 +103,8 @@ def check_device_exists(device: torch.device, name: str) -> torch.device:
         raise InputError(f"{name}='mps' needs an Apple-silicon Mac with a torch built for it. "
                          f"Available here: {', '.join(available)}")
     elif device.type not in ("cpu", "cuda", "mps"):
-        raise InputError(f"{name}={str(device)!r}: the kit runs on cpu, cuda or mps. Available here: {', '.join(available)}")
+        raise InputError(f"{name}={str(device)!r}: the kit runs on cpu, cuda or mps. "
+                         f"Available here: {', '.join(available)}")
     return device
 
 

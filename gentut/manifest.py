@@ -49,7 +49,7 @@ MANIFEST = "manifest.json"
 
 
 class CheckpointError(GentutError, RuntimeError):
-    """A checkpoint or manifest is unusable (unreadable, unrecorded, non-finite); the message names the file and the fix."""
+    """A checkpoint or manifest is unusable (unreadable, unrecorded, non-finite); the message names file and fix."""
 
 
 class ChecksumError(CheckpointError):
@@ -221,7 +221,8 @@ def verified_file(name: str, file: str, command: str, checkpoint_dir: Path | str
     record = manifest.get(name)
     if not path.exists():
         recorded = f" ({manifest_path} records it, but the file is gone)" if record is not None else ""
-        fix = fix_hint(directory, command) if is_shipped_dir(directory) else f"Train it with: {train_command(command, directory)}"
+        fix = (fix_hint(directory, command) if is_shipped_dir(directory)
+               else f"Train it with: {train_command(command, directory)}")
         raise CheckpointNotFoundError(f"no trained checkpoint for {name!r} at {path}{recorded}. {fix}")
     if record is None:
         why = "is missing" if not manifest_path.exists() else f"has no record of {name!r}"

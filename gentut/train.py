@@ -72,7 +72,8 @@ def train_entry(name: str, *, steps: int | None = None, device: str | None = Non
     entry = zoo.get_entry(name)
     steps = None if steps is None else check_count(steps, "steps", minimum=1)
     device = pick_device(device)
-    out_dir = manifest.check_output_dir(manifest.user_checkpoint_dir() if out_dir is None else out_dir, replace_shipped)
+    out_dir = manifest.check_output_dir(manifest.user_checkpoint_dir() if out_dir is None else out_dir, replace_shipped,
+                                        entry.command)
     state_path = Path(default_state_dir() if state_dir is None else state_dir) / f"{name}.state.pt"
     meta = run_description(entry, n_train)
     steps = plan_state(state_path, meta, steps, resume=resume, restart=restart, say=say)

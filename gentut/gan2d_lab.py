@@ -20,9 +20,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
-from gentut import zoo
+from gentut import manifest
+from gentut.checks import GentutError, positive_int_arg
 from gentut.gan2d import GANRun, Snapshot, ring_mixture, train_2d_gan
 
 __all__ = ["LAB_NAME", "LAB_FILE", "LAB_COMMAND", "LAB_LOSSES", "LAB_SEEDS", "LAB_SETTINGS", "lab_mixture",
@@ -61,12 +62,16 @@ def save_runs(runs: dict[str, list[GANRun]], path: Path | str) -> None:
             tensors[f"{key}/samples"] = torch.stack([s.samples for s in run.snapshots]).half()
             tensors[f"{key}/surface"] = torch.stack([s.surface for s in run.snapshots]).half()
             tensors[f"{key}/steps"] = torch.tensor([s.step for s in run.snapshots])
-    save_file({k: v.contiguous() for k, v in tensors.items()}, str(path))
+    manifest.save_weights(tensors, Path(path))
 
 
 def load_runs(path: Path | str) -> dict[str, list[GANRun]]:
     """Read save_runs' file back: {loss: [GANRun with snapshots only (G = D = None), ...]}."""
-    tensors = load_file(str(path))
+    return runs_from_tensors(load_file(str(path)))
+
+
+def runs_from_tensors(tensors: dict[str, torch.Tensor]) -> dict[str, list[GANRun]]:
+    """save_runs' tensors -> {loss: [GANRun with snapshots only, in seed order]}."""
     runs: dict[str, list[GANRun]] = {}
     for key in sorted(k.rsplit("/", 1)[0] for k in tensors if k.endswith("/steps")):
         loss, index = key.split("/")
@@ -76,19 +81,32 @@ def load_runs(path: Path | str) -> dict[str, list[GANRun]]:
     return {loss: [run for _, run in sorted(pairs, key=lambda pair: pair[0])] for loss, pairs in runs.items()}
 
 
-def load_lab(checkpoint_dir: Path | str = zoo.CHECKPOINT_DIR) -> dict[str, list[GANRun]]:
-    """The shipped recording, checksum-verified: {"nonsaturating": [8 runs], "wgan-gp": [8 runs]}."""
-    return load_runs(zoo.verified_file(LAB_NAME, LAB_FILE, LAB_COMMAND, checkpoint_dir))
+def load_lab(checkpoint_dir: Path | str = manifest.CHECKPOINT_DIR) -> dict[str, list[GANRun]]:
+    """The shipped recording, checksum-verified and finite: {"nonsaturating": [8 runs], "wgan-gp": [8 runs]}."""
+    path = manifest.verified_file(LAB_NAME, LAB_FILE, LAB_COMMAND, checkpoint_dir)
+    return runs_from_tensors(manifest.read_weights(path, LAB_COMMAND))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: train every (loss, seed) of the lab and write the file and its manifest record."""
+    """Command line: train every (loss, seed) of the lab and write the file and its manifest record.
+
+    Writes into your own folder (gentut.manifest.user_checkpoint_dir()) unless --out says otherwise;
+    the shipped recording is replaced only with --replace-shipped (maintainers:
+    python -m gentut.gan2d_lab --out gentut/checkpoints --replace-shipped).
+    """
     parser = argparse.ArgumentParser(prog=LAB_COMMAND, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=zoo.CHECKPOINT_DIR, help="checkpoint folder")
-    parser.add_argument("--jobs", type=int, default=2, help="runs trained side by side (one CPU core each)")
-    parser.add_argument("--steps", type=int, default=LAB_SETTINGS["steps"], help="generator steps per run")
+    parser.add_argument("--out", type=Path, help="checkpoint folder (default: your own, ~/.cache/gentut/checkpoints)")
+    parser.add_argument("--replace-shipped", action="store_true",
+                        help="allow --out to be the shipped gentut/checkpoints (maintainers)")
+    parser.add_argument("--jobs", type=positive_int_arg, default=2, help="runs trained side by side (one CPU core each)")
+    parser.add_argument("--steps", type=positive_int_arg, default=LAB_SETTINGS["steps"], help="generator steps per run")
     args = parser.parse_args(argv)
+    default_out = manifest.CHECKPOINT_DIR if args.replace_shipped else manifest.user_checkpoint_dir()
+    try:
+        args.out = manifest.check_output_dir(args.out or default_out, args.replace_shipped, LAB_COMMAND)
+    except GentutError as error:
+        parser.error(str(error))
     settings = {**LAB_SETTINGS, "steps": args.steps}
     jobs = [(loss, seed) for loss in LAB_LOSSES for seed in LAB_SEEDS]
     start = time.perf_counter()
@@ -98,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / LAB_FILE
     save_runs(runs, path)
-    zoo.record_checkpoint(LAB_NAME, path, {"train_seconds": round(time.perf_counter() - start, 1), "device": "cpu",
+    manifest.record_checkpoint(LAB_NAME, path, {"train_seconds": round(time.perf_counter() - start, 1), "device": "cpu",
                                            "steps": settings["steps"], "seeds": len(LAB_SEEDS), "settings": settings})
     print(f"wrote {path} ({path.stat().st_size / 2 ** 20:.1f} MiB) in {time.perf_counter() - start:.0f} s")
     return 0

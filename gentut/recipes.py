@@ -4,7 +4,8 @@
 
 calls `step_fn(step) -> {loss name: value}` `steps` times with a progress bar, stops on a
 non-finite loss, and (given `state_path`) saves everything needed to resume -- weights,
-optimizer moments, the random generator and the loss history -- every `save_every` steps.
+optimizer moments, the random generator and the loss history -- every `save_every` steps
+(gentut/run_state.py: what is saved, and how a resumed state is checked).
 Batches are drawn with the passed generator, so a run is repeatable from its seed.
 """
 
@@ -24,6 +25,7 @@ from gentut.interpret.edits import broadcast_ws
 from gentut.losses import (d_logistic_loss, discretized_logistic_nll, g_nonsaturating_loss, kl_to_standard_normal,
                            quantize_8bit, r1_penalty)
 from gentut.progress import tqdm
+from gentut.run_state import TrainingStateError, read_state, restore_state, save_state
 from gentut.training import TrainingDiverged
 from gentut.translation import CycleGANWeights, cyclegan_step, one_hot_labels, pix2pix_step
 
@@ -34,23 +36,22 @@ __all__ = ["run_steps", "train_supervised", "train_predictor", "train_segmenter"
 def run_steps(step_fn: Callable[[int], dict[str, float]], *, steps: int, modules: dict[str, nn.Module],
               optimizers: dict[str, torch.optim.Optimizer], generator: torch.Generator,
               schedulers: dict[str, torch.optim.lr_scheduler.LRScheduler] | None = None,
-              state_path: Path | None = None, save_every: int = 250, desc: str = "training",
-              progress: bool = True) -> list[dict[str, float]]:
+              state_path: Path | None = None, state_meta: dict | None = None, save_every: int = 250,
+              desc: str = "training", progress: bool = True) -> list[dict[str, float]]:
     """Run `step_fn` for steps [start, steps), resuming from `state_path` if it exists.
 
-    Returns the history: one dict of losses per step (including the resumed ones).
+    state_meta: a description of the run (model, config, data) saved with the state; a state
+    saved with another description is refused (gentut.run_state.TrainingStateError), as is one
+    that is unreadable or already past `steps`. Returns the history: one dict of losses per step
+    (including the resumed ones).
     """
     start, history, schedulers = 0, [], schedulers or {}
     if state_path is not None and state_path.exists():
-        state = torch.load(state_path, weights_only=True)
-        for name, module in modules.items():
-            module.load_state_dict(state["modules"][name])
-        for name, optimizer in optimizers.items():
-            optimizer.load_state_dict(state["optimizers"][name])
-        for name, scheduler in schedulers.items():
-            scheduler.load_state_dict(state["schedulers"][name])
-        generator.set_state(state["generator"])
-        start, history = state["step"], state["history"]
+        state = read_state(state_path, state_meta)
+        start, history = restore_state(state, state_path, modules, optimizers, schedulers, generator)
+        if start > steps:
+            raise TrainingStateError(f"{state_path} is at step {start}, past the {steps} steps asked for; resume "
+                                     f"with steps={state.get('steps', start)}, or start over (--restart).")
     for module in modules.values():
         module.train()
     bar = tqdm(range(start, steps), initial=start, total=steps, desc=desc, disable=not progress)
@@ -65,11 +66,8 @@ def run_steps(step_fn: Callable[[int], dict[str, float]], *, steps: int, modules
         if step % 25 == 0:
             bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
         if state_path is not None and ((step + 1) % save_every == 0 or step + 1 == steps):
-            state_path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save({"step": step + 1, "history": history, "generator": generator.get_state(),
-                        "modules": {k: m.state_dict() for k, m in modules.items()},
-                        "optimizers": {k: o.state_dict() for k, o in optimizers.items()},
-                        "schedulers": {k: s.state_dict() for k, s in schedulers.items()}}, state_path)
+            save_state(state_path, step=step + 1, steps=steps, meta=state_meta, history=history, generator=generator,
+                       modules=modules, optimizers=optimizers, schedulers=schedulers)
     for module in modules.values():
         module.eval()
     return history

@@ -17,22 +17,28 @@ import random
 import numpy as np
 import torch
 
+from gentut.checks import check_device, check_seed
+
 __all__ = ["pick_device", "seed_everything", "setup"]
 
 
-def pick_device(prefer: str | None = None) -> torch.device:
-    """Return ``prefer`` if given, else CUDA when available, else the CPU."""
-    if prefer is not None:
-        return torch.device(prefer)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+def pick_device(prefer: torch.device | str | None = None) -> torch.device:
+    """Return ``prefer`` if given, else CUDA when available, else the CPU.
+
+    A device this machine does not have ("cuda" without a GPU) or a misspelt one ("gpu") raises
+    an InputError that lists the devices there are (gentut.checks.check_device).
+    """
+    return check_device(prefer)
 
 
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, NumPy and torch; return a fresh CPU ``torch.Generator`` seeded with ``seed``.
 
     Library code never draws from the global RNG: functions that need randomness take a
-    ``generator`` argument, and notebooks pass the one returned here.
+    ``generator`` argument, and notebooks pass the one returned here. ``seed``: an int in
+    [0, 2**32 - 1], the range NumPy accepts (anything else raises a clear error first).
     """
+    seed = check_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -42,8 +48,9 @@ def seed_everything(seed: int) -> torch.Generator:
 def setup(seed: int = 0, device: str | None = None, verbose: bool = True) -> tuple[torch.device, torch.Generator]:
     """Pick the device, seed everything, and print both (the first code cell of every notebook).
 
-    Returns ``(device, generator)``.
+    Returns ``(device, generator)``. Both arguments are checked before anything is changed.
     """
+    check_seed(seed)
     chosen = pick_device(device)
     generator = seed_everything(seed)
     if verbose:

@@ -3,11 +3,17 @@
     from gentut import zoo
     G = zoo.load("faces_stylegan")            # ready, in eval mode, on CUDA when present
     zoo.describe()                            # a table: name, what it is, size, how to retrain
+    mine = zoo.load("faces_vae", retrained=True)   # your own retrain (python -m gentut.train faces_vae)
 
 Each entry names an architecture and its configuration, the dataset it learnt, and the one
 command that retrains it (`python -m gentut.train NAME`). The weights ship inside the package
 as safetensors files (loading them runs no code); `checkpoints/manifest.json` records each
 file's SHA-256, checked on every load, with its training time and held-out metrics.
+
+`load(name)` always reads the shipped model, so a notebook never silently picks up a retrain;
+the training CLI writes into your own folder (`user_checkpoint_dir()`, `~/.cache/gentut/checkpoints`
+by default) and `load(name, retrained=True)` reads from there. How files are written and
+verified: gentut/manifest.py.
 
 Why 32x32: the procedural datasets render at 64x64 too, but a 2-core laptop CPU trains a 64x64
 GAN about 4x slower, and the interpretation notebooks (inversion runs hundreds of generator
@@ -17,15 +23,16 @@ passes, dissection thousands) must finish in well under a minute on such a CPU.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 import torch.nn as nn
-from safetensors.torch import load_file
 
+from gentut.checks import InputError
+from gentut.manifest import (CHECKPOINT_DIR, CheckpointError, CheckpointNotFoundError, ChecksumError, fix_hint,
+                             read_manifest, read_weights, record_checkpoint, sha256_of, user_checkpoint_dir,
+                             verified_file)
 from gentut.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gentut.models.encoder import LatentEncoder
 from gentut.models.predictors import AttributePredictor, Segmenter
@@ -34,17 +41,15 @@ from gentut.models.translation import CycleGANPair, PatchDiscriminator, UNetGene
 from gentut.models.vae import ConvVAE
 from gentut.runtime import pick_device
 
-__all__ = ["ZooEntry", "REGISTRY", "CHECKPOINT_DIR", "ChecksumError", "get_entry", "build", "load",
-           "sha256_of", "read_manifest", "record_checkpoint", "verified_file", "describe"]
+# CHECKPOINT_DIR, the errors, read_manifest, record_checkpoint, verified_file, sha256_of and
+# user_checkpoint_dir live in gentut.manifest; they stay importable from here as before.
+__all__ = ["ZooEntry", "REGISTRY", "CHECKPOINT_DIR", "CheckpointError", "ChecksumError", "CheckpointNotFoundError",
+           "get_entry", "build", "load", "user_checkpoint_dir", "sha256_of", "read_manifest", "record_checkpoint",
+           "verified_file", "describe"]
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 ARCHITECTURES = {cls.__name__: cls for cls in
                  (AttributePredictor, Segmenter, ConvVAE, DCGANGenerator, DCGANDiscriminator, StyleGenerator,
                   UNetGenerator, PatchDiscriminator, CycleGANPair, LatentEncoder)}
-
-
-class ChecksumError(RuntimeError):
-    """A checkpoint file's SHA-256 differs from the one recorded in the manifest."""
 
 
 @dataclass(frozen=True)
@@ -133,60 +138,34 @@ def build(name: str) -> nn.Module:
     return ARCHITECTURES[entry.architecture](**entry.config)
 
 
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def read_manifest(checkpoint_dir: Path = CHECKPOINT_DIR) -> dict:
-    """name -> {sha256, bytes, train_seconds, device, metrics, ...} for every trained checkpoint."""
-    path = Path(checkpoint_dir) / "manifest.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def record_checkpoint(name: str, path: Path, record: dict) -> dict:
-    """Add the file at `path` (SHA-256, size, plus `record`) as entry `name` of the manifest beside it."""
-    path = Path(path)
-    record = {"sha256": sha256_of(path), "bytes": path.stat().st_size, **record}
-    manifest = read_manifest(path.parent)
-    manifest[name] = record
-    (path.parent / "manifest.json").write_text(json.dumps(dict(sorted(manifest.items())), indent=2) + "\n")
-    return record
-
-
-def verified_file(name: str, file: str, command: str, checkpoint_dir: Path | str = CHECKPOINT_DIR) -> Path:
-    """checkpoint_dir/file after checking its SHA-256 against the manifest record `name`.
-
-    A missing file or record raises FileNotFoundError, a different checksum ChecksumError; both
-    messages give `command`, which recreates the file.
-    """
-    path = Path(checkpoint_dir) / file
-    record = read_manifest(checkpoint_dir).get(name)
-    if record is None or not path.exists():
-        raise FileNotFoundError(f"no trained checkpoint for {name!r} at {path}. Train it with: {command}")
-    actual = sha256_of(path)
-    if actual != record["sha256"]:
-        raise ChecksumError(
-            f"{path} is corrupt or was replaced: its SHA-256 is {actual}, the manifest expects {record['sha256']}. "
-            f"Restore it (git checkout -- {path.name}) or retrain it with: {command}")
-    return path
-
-
-def load(name: str, device: torch.device | str | None = None, checkpoint_dir: Path | str = CHECKPOINT_DIR) -> nn.Module:
+def load(name: str, device: torch.device | str | None = None, checkpoint_dir: Path | str | None = None,
+         retrained: bool = False) -> nn.Module:
     """The trained model `name`, checksum-verified, in eval mode, on `device` (default: CUDA if present).
 
-    Errors say what to do: an unknown name lists the zoo; a missing or corrupt file gives the
-    command that retrains it.
+    By default the shipped model (what the notebooks use); `retrained=True` loads your own from
+    `user_checkpoint_dir()`, where `python -m gentut.train NAME` writes; `checkpoint_dir` reads
+    another folder (a `--out` of the CLI). Errors say what to do: an unknown name lists the zoo,
+    an unknown device what there is, a missing, corrupt or diverged file how to replace it.
     """
     entry = get_entry(name)
-    path = verified_file(name, entry.file, entry.command, checkpoint_dir)
+    device = pick_device(device)
+    if retrained and checkpoint_dir is not None:
+        raise InputError("pass retrained=True (your folder, user_checkpoint_dir()) or checkpoint_dir=..., not both")
+    directory = user_checkpoint_dir() if retrained else Path(CHECKPOINT_DIR if checkpoint_dir is None else checkpoint_dir)
+    try:
+        path = verified_file(name, entry.file, entry.command, directory)
+    except CheckpointNotFoundError as error:
+        if not retrained:
+            raise
+        raise CheckpointNotFoundError(f"{error} (zoo.load({name!r}) loads the shipped model)") from None
+    weights = read_weights(path, entry.command)
     model = build(name)
     try:
-        model.load_state_dict(load_file(path))
+        model.load_state_dict(weights)
     except RuntimeError as error:
-        raise RuntimeError(f"{path} does not match the {entry.architecture} config of {name!r} "
-                           f"({error}); retrain it with: {entry.command}") from error
-    return model.eval().requires_grad_(False).to(pick_device(device))
+        raise CheckpointError(f"{path} does not match the {entry.architecture} config of {name!r} "
+                              f"({error}); {fix_hint(path.parent, entry.command)}") from None
+    return model.eval().requires_grad_(False).to(device)
 
 
 def describe(checkpoint_dir: Path | str = CHECKPOINT_DIR) -> str:
@@ -196,7 +175,7 @@ def describe(checkpoint_dir: Path | str = CHECKPOINT_DIR) -> str:
     lines = [f"{'name':{width}s} {'dataset':7s} {'KB':>6s} {'train min':>9s}  description"]
     for entry in REGISTRY.values():
         record = manifest.get(entry.name, {})
-        size = f"{record['bytes'] / 1024:6.0f}" if record else "     -"
-        minutes = f"{record['train_seconds'] / 60:9.1f}" if record else "        -"
+        size = f"{record['bytes'] / 1024:6.0f}" if "bytes" in record else "     -"
+        minutes = f"{record['train_seconds'] / 60:9.1f}" if "train_seconds" in record else "        -"
         lines.append(f"{entry.name:{width}s} {entry.dataset:7s} {size} {minutes}  {entry.description}")
     return "\n".join(lines)

@@ -42,3 +42,12 @@ def test_shipped_recording_is_complete():
     for seeds in runs.values():
         for run in seeds:
             assert mode_coverage(run.snapshots[-1].samples, lab_mixture())["modes"] >= 1
+
+
+def test_cli_never_replaces_the_shipped_recording_unless_asked(capsys):
+    from gentut.gan2d_lab import main
+    for argv, message in [(["--out", str(zoo.CHECKPOINT_DIR)], "--replace-shipped"),
+                          (["--steps", "0"], "positive whole number")]:
+        with pytest.raises(SystemExit) as exit:
+            main(argv)
+        assert exit.value.code == 2 and message in capsys.readouterr().err

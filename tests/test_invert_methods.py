@@ -7,7 +7,7 @@ import torch.nn as nn
 from gentut.invert.editability import edit_scores, edit_towards_other_side
 from gentut.invert.encoder import encode_ws
 from gentut.models.encoder import LatentEncoder
-from gentut.invert.indomain import domain_regularizer, invert_in_domain
+from gentut.invert.indomain import domain_regularizer, invert_in_domain, semantic_diffusion
 from gentut.invert.optimize import codes_to_ws, initial_code, invert
 from gentut.invert.prior import SuperResolution, restore
 from gentut.invert.pti import pivotal_tuning
@@ -167,3 +167,54 @@ def test_semantic_diffusion_matches_the_region_only():
     outside_noise = ((run.images - noise) * (1 - region)).pow(2).sum() / (1 - region).sum()
     assert inside < 0.2 * ((run.snapshots[0] - x) * region).pow(2).sum() / region.sum()
     assert outside_noise > 5 * inside                                            # the surroundings are not copied
+
+
+# ----------------------------------------------------------------------------- issue 14: bad targets
+
+BAD_TARGETS = [
+    (lambda x: torch.full_like(x, float("nan")), ValueError, "values of {name} are NaN"),
+    (lambda x: x * 255, ValueError, "it looks like 0-255: divide by 255"),
+    (lambda x: (x * 255).to(torch.uint8), TypeError, r"uint8 \(0-255\).*{name}.float\(\) / 255"),
+    (lambda x: x.double(), TypeError, r"the model computes in torch.float32"),
+    (lambda x: x[0], ValueError, r"{name} must have shape \(B, .*got \(3, "),
+]
+
+
+@pytest.mark.parametrize("spoil, error, message", BAD_TARGETS)
+def test_every_inversion_entry_point_refuses_bad_targets_before_running(spoil, error, message):
+    G = tiny_generator()
+    E = LatentEncoder(w_dim=8, image_size=8, width=4).eval()
+    w, x = targets_of(G)
+    bad = spoil(x)
+    calls = {
+        "targets": [lambda: invert(G, bad, "w", steps=1, progress=False),
+                    lambda: invert_in_domain(G, E, bad, steps=1, progress=False),
+                    lambda: pivotal_tuning(G, w[:, None].expand(-1, G.num_ws, -1), bad, steps=1, progress=False)],
+        "observed": [lambda: restore(G, bad[..., ::2, ::2], SuperResolution(2), steps=1, progress=False)],
+        "pasted": [lambda: semantic_diffusion(G, E, bad, torch.ones(1, 1, 8, 8), steps=1, progress=False)],
+        "images": [lambda: E(bad)],
+    }
+    for name, entry_points in calls.items():
+        for call in entry_points:
+            with pytest.raises(error, match=message.format(name=name)):
+                call()
+
+
+def test_inpainting_masks_are_checked_and_bool_masks_converted():
+    from gentut.invert.prior import Inpainting
+    mask = torch.ones(1, 1, 8, 8)
+    mask[..., 2:4, 2:4] = 0
+    assert torch.equal(Inpainting(mask.bool()).mask, mask)
+    with pytest.raises(TypeError, match=r"mask.bool\(\).*0/1.*mask.float\(\) / 255.*0/255"):
+        Inpainting((mask * 255).to(torch.uint8))
+    with pytest.raises(ValueError, match="divide by 255"):
+        Inpainting(mask * 255)
+    with pytest.raises(ValueError, match=r"\(B, 1, H, W\)"):
+        Inpainting(mask.expand(1, 3, 8, 8))
+
+
+def test_a_training_encoder_is_not_checked_but_the_zoos_is():
+    E = LatentEncoder(w_dim=8, image_size=8, width=4)
+    E(torch.full((1, 3, 8, 8), 2.0))                           # train mode: batches come from the kit's own data
+    with pytest.raises(ValueError, match="values of images must lie in"):
+        E.eval()(torch.full((1, 3, 8, 8), 2.0))

@@ -179,3 +179,19 @@ def test_training_cli_real_loop_dry_run(name, tmp_path):
                          n_train=64, n_val=64, progress=False)
     assert record["steps"] == 2 and 0 <= min(record["metrics"].values())
     assert isinstance(zoo.load(name, device="cpu", checkpoint_dir=tmp_path), (UNetGenerator, CycleGANPair))
+
+
+@pytest.mark.parametrize("spoil, error, message", [
+    (lambda x: x * 255, ValueError, "values of x must lie in .*divide by 255"),
+    (lambda x: (x * 255).to(torch.uint8), TypeError, r"x.float\(\) / 255"),
+    (lambda x: torch.full_like(x, float("nan")), ValueError, "NaN"),
+])
+def test_translators_in_eval_mode_refuse_bad_input(spoil, error, message):
+    """CycleGAN on 0-255 input ran to the end and returned garbage; now it says how to convert."""
+    from gentut.translation import translate
+    pair = zoo.load("scenes_cyclegan", device="cpu")
+    x = make_scenes(2, seed=0, size=32).images
+    for call in (lambda: pair.G(spoil(x)), lambda: translate(pair.F, spoil(x)), lambda: pair(spoil(x))):
+        with pytest.raises(error, match=message):
+            call()
+    assert pair.G(x).shape == x.shape

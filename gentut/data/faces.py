@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Callable, Union
 
 import torch
 
+from gentut.checks import check_count, check_seed
 from gentut.data.batch import Factor, LabeledImages
 
 if TYPE_CHECKING:
@@ -544,9 +545,9 @@ def make_faces(n: int, seed: int = 0, size: int = FACE_SIZE, device: torch.devic
     Returns LabeledImages with images float32 (n, 3, size, size) in [0, 1], factors
     name -> float32 (n,) (keys in FACE_FACTORS order) and masks None, all on `device`
     (default CPU). Rendered in chunks (512 images at 64x64, 2048 at 32x32) to bound memory.
+    n: an int >= 0; seed: an int in [0, 2**32 - 1]; size: an int >= 8 (else a clear error).
     """
-    if size < 8:
-        raise ValueError(f"size must be >= 8, got {size}")
+    n, seed, size = check_count(n, "n"), check_seed(seed), check_count(size, "size", minimum=8)
     factors = sample_face_factors(n, torch.Generator().manual_seed(seed))
     factors = {k: v.to(device) for k, v in factors.items()} if device is not None else factors
     images = torch.empty(n, 3, size, size, device=device)

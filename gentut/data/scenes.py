@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence, Union
 import torch
 from torch import Tensor
 
+from gentut.checks import check_count, check_seed
 from gentut.data.batch import Factor, LabeledImages
 
 if TYPE_CHECKING:
@@ -572,7 +573,9 @@ def make_scenes(n: int, seed: int = 0, size: int = SCENE_SIZE,
     """`n` random scenes: images (n, 3, size, size), their factors (and layout) and masks (n, S, S).
 
     Deterministic given `seed` (factors and layout are drawn on the CPU, then moved to `device`).
+    n: an int >= 0; seed: an int in [0, 2**32 - 1] (else a clear error).
     """
+    n, seed = check_count(n, "n"), check_seed(seed)
     factors = sample_scene_factors(n, torch.Generator().manual_seed(seed))
     if device is not None:
         factors = {name: value.to(device) for name, value in factors.items()}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from gentut.checks import check_images
 from gentut.invert.encoder import encode_ws
 from gentut.invert.optimize import InversionRun, invert
 
@@ -44,6 +45,9 @@ def invert_in_domain(G: nn.Module, E: nn.Module, targets: torch.Tensor, *, domai
     """
     if space not in ("w", "w+"):
         raise ValueError(f"in-domain inversion works in 'w' or 'w+', not {space!r}")
+    check_images(targets, "targets", like=next(G.parameters()))
+    if start_images is not None:
+        check_images(start_images, "start_images", like=next(G.parameters()))
     weight = torch.as_tensor(domain_weight, dtype=targets.dtype, device=targets.device)
     with torch.no_grad():
         start = encode_ws(E, G, targets if start_images is None else start_images)
@@ -63,6 +67,7 @@ def semantic_diffusion(G: nn.Module, E: nn.Module, pasted: torch.Tensor, mask: t
     and the regulariser keeps the result a face it could have drawn. Returns an InversionRun.
     """
     from gentut.invert.prior import Inpainting
+    check_images(pasted, "pasted", like=next(G.parameters()))
     region = Inpainting(mask)
     return invert_in_domain(G, E, region(pasted), domain_weight=domain_weight, start_images=pasted,
                             degrade=region, **invert_args)

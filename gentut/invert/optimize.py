@@ -28,6 +28,7 @@ import torch
 import torch.nn as nn
 from gentut.progress import tqdm
 
+from gentut.checks import check_images
 from gentut.interpret.edits import broadcast_ws
 from gentut.invert.losses import FeatureNet, reconstruction_objective
 
@@ -99,8 +100,11 @@ def invert(G: nn.Module, targets: torch.Tensor, space: str = "w", *, features: F
     with Adam at learning rate `lr` (cosine decay to 0) for `steps` steps, from `init` or
     `initial_code`. regularizer(ws (B, num_ws, w_dim), images (B, 3, S, S)) -> (B,) adds a
     per-image penalty (the in-domain term, gentut.invert.indomain). G's weights are not changed.
+    Targets are checked first (gentut.checks.check_images): NaN, 0-255 values, uint8 or a
+    dtype or device other than G's raise an error that says how to convert them.
     """
     check_space(space)
+    check_images(targets, "targets", like=next(G.parameters()))
     if steps < 1 or snapshot_every < 1:
         raise ValueError(f"steps and snapshot_every must be >= 1, got {steps} and {snapshot_every}")
     objective = reconstruction_objective(targets, features, feature_weight, degrade)

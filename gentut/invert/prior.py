@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from gentut.checks import InputTypeError, check_images
 from gentut.invert.optimize import InversionRun, invert
 
 __all__ = ["LUMA", "box_mask", "Inpainting", "Colorization", "SuperResolution", "restore"]
@@ -42,9 +43,21 @@ def box_mask(size: int, top: int, left: int, height: int, width: int) -> torch.T
 
 @dataclass
 class Inpainting:
-    """Known pixels where mask (1 or B, 1, S, S) is 1; the rest is missing (set to 0)."""
+    """Known pixels where mask (1 or B, 1, S, S) is 1; the rest is missing (set to 0).
+
+    The mask holds floats in [0, 1]; a bool mask is converted (True = known), a uint8 one refused
+    (is it 0/1 or 0/255? a 0/255 mask would scale the image by 255).
+    """
 
     mask: torch.Tensor
+
+    def __post_init__(self):
+        if isinstance(self.mask, torch.Tensor) and self.mask.dtype == torch.bool:
+            self.mask = self.mask.float()
+        if isinstance(self.mask, torch.Tensor) and self.mask.dtype == torch.uint8:
+            raise InputTypeError("mask has dtype uint8; pass mask.bool() or mask.float() if it holds 0/1 "
+                                 "(1 = known pixel), mask.float() / 255 if it holds 0/255")
+        check_images(self.mask, "mask", channels=(1,))
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
         """(B, 3, S, S) -> (B, 3, S, S) with the hole blanked."""
@@ -105,6 +118,8 @@ def restore(G: nn.Module, observed: torch.Tensor, task, space: str = "w+", **inv
 
     Uses the pixel loss only (the feature network needs whole colour images); other keyword
     arguments go to `invert` (steps, lr, regularizer, ...). space "w+" gives one code per layer,
-    the kit's analogue of the multi-code prior.
+    the kit's analogue of the multi-code prior. `observed` is checked like invert's targets
+    (floats in [0, 1], no NaN, G's dtype and device).
     """
+    check_images(observed, "observed", like=next(G.parameters()))
     return invert(G, observed, space, degrade=task, desc=f"restoring ({type(task).__name__})", **invert_args)

@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 from gentut.progress import tqdm
 
+from gentut.checks import check_images
 from gentut.interpret.edits import broadcast_ws
 from gentut.invert.losses import FeatureNet, reconstruction_objective
 
@@ -39,6 +40,7 @@ def pivotal_tuning(G: nn.Module, pivot_ws: torch.Tensor, targets: torch.Tensor, 
     codes w_r per step, drawn from `generator`. Returns (G', losses (steps, B), seconds); G'
     comes back in eval mode without gradients, like a zoo model; G itself is not changed.
     """
+    check_images(targets, "targets", like=next(G.parameters()))
     if pivot_ws.dim() != 3 or len(pivot_ws) != len(targets):
         raise ValueError(f"pivot_ws must be (B, num_ws, w_dim) with one row per target; got "
                          f"{tuple(pivot_ws.shape)} for {len(targets)} targets")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from gentut.checks import check_images
+
 __all__ = ["LatentEncoder"]
 
 
@@ -17,7 +19,8 @@ class LatentEncoder(nn.Module):
 
     Four 3x3 convolutions, three of them with stride 2 (S -> S/8), then a linear head. The head
     predicts the offset from `w_avg` (the generator's mean w, copied in before training), so an
-    untrained encoder already answers "the average face".
+    untrained encoder already answers "the average face". In eval mode (how the zoo's encoder
+    comes) images are checked first: uint8, 0-255 floats or NaN raise a clear error.
     """
 
     def __init__(self, w_dim: int = 64, image_size: int = 32, width: int = 32):
@@ -39,4 +42,6 @@ class LatentEncoder(nn.Module):
         if images.dim() != 4 or images.shape[1:] != (3, self.image_size, self.image_size):
             raise ValueError(f"images must have shape (B, 3, {self.image_size}, {self.image_size}), "
                              f"got {tuple(images.shape)}; convert user images with gentut.invert.images.to_model_image")
+        if not self.training:
+            check_images(images, "images", like=self.head.weight)
         return self.w_avg + self.head(self.features(2 * images - 1).flatten(1))

@@ -15,12 +15,17 @@ CycleGANPair: the two generators of CycleGAN, G: X -> Y and F: Y -> X, in one mo
 
 Every network takes and returns images in [0, 1] like the rest of the kit (inputs are mapped to
 [-1, 1] inside, outputs come from a tanh). A label map enters as a one-hot image (B, K, S, S).
+In eval mode (how the zoo's models come) a generator checks its input first: uint8, 0-255
+floats or NaN raise an error that says how to convert them (gentut.checks.check_images);
+training batches come from the kit's own data and skip the check.
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
+
+from gentut.checks import check_images
 
 __all__ = ["UNetGenerator", "PatchDiscriminator", "CycleGANPair"]
 
@@ -60,6 +65,8 @@ class UNetGenerator(nn.Module):
         if x.dim() != 4 or x.shape[1] != self.in_channels or x.shape[-1] % 2 ** self.depth:
             raise ValueError(f"expected input (B, {self.in_channels}, S, S) with S divisible by {2 ** self.depth}, "
                              f"got {tuple(x.shape)}")
+        if not self.training:
+            check_images(x, "x", like=self.to_image.weight)
         features, h = [], 2 * x - 1
         for stage in self.encoder:
             h = stage(h)

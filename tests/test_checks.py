@@ -1,0 +1,120 @@
+"""gentut.checks and the entry points that use it: devices, seeds, counts and image tensors are
+refused up front with a message that names the argument and says what to do (issue 14)."""
+
+import argparse
+
+import numpy as np
+import pytest
+import torch
+
+from gentut.checks import (GentutError, check_count, check_device, check_images, check_seed, positive_int_arg)
+from gentut.data.faces import make_faces
+from gentut.data.scenes import make_scenes
+from gentut.runtime import seed_everything, setup
+
+no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
+
+
+@pytest.mark.parametrize("seed", ["x", 1.5, None, True])
+def test_a_seed_that_is_no_int_is_refused(seed):
+    with pytest.raises(TypeError, match=r"seed must be an int in \[0, 2\*\*32 - 1\]"):
+        setup(seed=seed, verbose=False)
+
+
+@pytest.mark.parametrize("seed", [2 ** 40, -1, 2 ** 32])
+def test_a_seed_out_of_numpys_range_is_refused_with_the_range(seed):
+    with pytest.raises(ValueError, match=r"\[0, 4294967295\].*NumPy") as error:
+        setup(seed=seed, verbose=False)
+    assert isinstance(error.value, GentutError) and str(seed) in str(error.value)
+
+
+def test_seeds_numpy_accepts_still_work():
+    assert check_seed(np.int64(7)) == 7 and check_seed(2 ** 32 - 1) == 2 ** 32 - 1
+    assert torch.equal(torch.rand(3, generator=seed_everything(np.uint32(5))),
+                       torch.rand(3, generator=torch.Generator().manual_seed(5)))
+
+
+@pytest.mark.parametrize("device", ["gpu", "GPU", "cdua"])
+def test_a_misspelt_device_suggests_the_right_name(device):
+    with pytest.raises(ValueError, match="did you mean 'cuda'.*Available here: cpu"):
+        setup(device=device, verbose=False)
+
+
+@no_cuda
+@pytest.mark.parametrize("device", ["cuda", "cuda:0", torch.device("cuda")])
+def test_cuda_without_a_gpu_says_what_there_is_and_how_to_get_one(device):
+    with pytest.raises(ValueError, match="cannot use a GPU here.*Available here: cpu.*Colab") as error:
+        setup(device=device, verbose=False)
+    assert "Torch not compiled" not in str(error.value)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_a_gpu_index_that_does_not_exist():
+    with pytest.raises(ValueError, match="only .* GPU"):
+        check_device("cuda:99")
+
+
+def test_device_none_picks_one_and_wrong_types_are_refused():
+    assert check_device(None).type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert check_device("cpu") == torch.device("cpu")
+    with pytest.raises(TypeError, match="device must be a string"):
+        check_device(0.5)
+
+
+@pytest.mark.parametrize("make, n, error, message", [
+    (make_faces, 2.5, TypeError, r"n must be a whole number \(int\) >= 0; got float 2.5"),
+    (make_faces, -1, ValueError, "n must be >= 0; got -1"),
+    (make_scenes, -3, ValueError, "n must be >= 0; got -3"),
+    (make_scenes, "4", TypeError, "n must be a whole number"),
+])
+def test_datasets_refuse_bad_counts(make, n, error, message):
+    with pytest.raises(error, match=message):
+        make(n)
+
+
+def test_datasets_refuse_bad_seeds_and_keep_good_ones():
+    with pytest.raises(ValueError, match="seed must lie in"):
+        make_faces(2, seed=-1)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        make_scenes(2, seed=0.5)
+    assert torch.equal(make_faces(2, seed=np.int64(3), size=16).images, make_faces(2, seed=3, size=16).images)
+
+
+def test_counts_and_the_cli_type():
+    assert check_count(np.int32(4), "steps", minimum=1) == 4
+    with pytest.raises(TypeError, match=r"use int\(steps\) if you meant 100"):
+        check_count(100.0, "steps", minimum=1)
+    with pytest.raises(TypeError):
+        check_count(True, "steps")
+    assert positive_int_arg("12") == 12
+    for text in ["0", "-3", "2.5", "many"]:
+        with pytest.raises(argparse.ArgumentTypeError, match="positive whole number"):
+            positive_int_arg(text)
+
+
+@pytest.mark.parametrize("images, error, message", [
+    (torch.full((1, 3, 8, 8), 200, dtype=torch.uint8), TypeError, r"uint8 \(0-255\).*images.float\(\) / 255"),
+    (torch.ones(1, 3, 8, 8, dtype=torch.bool), TypeError, r"images.float\(\)"),
+    (torch.ones(1, 3, 8, 8, dtype=torch.int64), TypeError, "dtype torch.int64"),
+    (torch.full((1, 3, 8, 8), float("nan")), ValueError, "192 of the 192 values of images are NaN"),
+    (torch.full((1, 3, 8, 8), 200.0), ValueError, "divide by 255"),
+    (torch.full((1, 3, 8, 8), -0.5), ValueError, r"\[-1, 1\]: map it with \(x \+ 1\) / 2"),
+    (torch.rand(3, 8, 8), ValueError, r"\(B, C, H, W\); got \(3, 8, 8\); add the batch axis with images\[None\]"),
+    (torch.rand(0, 3, 8, 8), ValueError, "empty"),
+    (np.zeros((1, 3, 8, 8)), TypeError, "to_model_image"),
+])
+def test_check_images_names_the_problem_and_the_conversion(images, error, message):
+    with pytest.raises(error, match=message):
+        check_images(images)
+
+
+def test_check_images_channels_dtype_device_and_rounding():
+    x = torch.rand(2, 3, 8, 8)
+    assert check_images(x) is x
+    assert check_images(torch.full((1, 1, 4, 4), 1 + 1e-6), channels=(1,)) is not None     # rounding error is fine
+    with pytest.raises(ValueError, match=r"\(B, 1, H, W\)"):
+        check_images(x, channels=(1,))
+    with pytest.raises(TypeError, match=r"bfloat16, but the model computes in torch.float32"):
+        check_images(x.bfloat16(), like=torch.zeros(1))
+    with pytest.raises(ValueError, match=r"on cpu but the model is on meta: pass images.to\('meta'\)"):
+        check_images(x, like=torch.zeros(1, device="meta"))

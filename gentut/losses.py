@@ -11,6 +11,7 @@ GAN (Goodfellow et al. 2014), with D returning logits and sigma the sigmoid:
     generator, saturating:      log(1 - sigma(D(G(z))))              = -softplus(D(G(z)))
     generator, non-saturating: -log sigma(D(G(z)))                   = softplus(-D(G(z)))
 R1 (Mescheder et al. 2018): gamma/2 * E ||grad_x D(x)||^2 on real images.
+Path length (StyleGAN2, Karras et al. 2020, eq. 4): E (||J_w^T y||_2 - a)^2, y ~ N(0, I) / sqrt(pixels).
 WGAN-GP (Gulrajani et al. 2017): critic E D(G(z)) - E D(x) + lambda E (||grad D(x_hat)|| - 1)^2.
 """
 
@@ -25,6 +26,7 @@ from gentut.models.vae import reparameterize
 
 __all__ = ["kl_to_standard_normal", "bernoulli_nll", "quantize_8bit", "discretized_logistic_nll", "bits_per_dim", "negative_elbo", "elbo_terms", "iwae_log_likelihood",
            "vq_losses", "d_logistic_loss", "g_saturating_loss", "g_nonsaturating_loss", "r1_penalty",
+           "path_lengths",
            "wgan_critic_loss", "gradient_penalty"]
 
 
@@ -151,6 +153,21 @@ def r1_penalty(real_images: torch.Tensor, real_logits: torch.Tensor) -> torch.Te
     """E ||grad_x D(x)||^2 over real images (which must require grad): scalar (multiply by gamma/2)."""
     (grad,) = torch.autograd.grad(real_logits.sum(), real_images, create_graph=True)
     return grad.pow(2).flatten(1).sum(1).mean()
+
+
+def path_lengths(images: torch.Tensor, ws: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """||J_w^T y|| per image, the length StyleGAN2's path length regulariser keeps constant (eq. 4).
+
+    images (B, 3, H, W) = G.synthesis(ws), ws (B, num_ws, w_dim) with the graph between them;
+    y is Gaussian noise scaled by 1 / sqrt(H * W), so that the length does not depend on the
+    resolution. The gradient is summed over w's dimensions and averaged over the layers, as the
+    authors do. Returns (B,), differentiable (create_graph=True). The penalty is
+    (lengths - a)^2 with a the running mean of the lengths: a fixed-size step in W should change
+    the image by a fixed amount, whatever the direction -- which makes W smoother to walk in.
+    """
+    noise = torch.randn(images.shape, generator=generator).to(images.device) / math.sqrt(images[0, 0].numel())
+    (grad,) = torch.autograd.grad((images * noise).sum(), ws, create_graph=True)
+    return grad.pow(2).sum(2).mean(1).sqrt()
 
 
 def wgan_critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:

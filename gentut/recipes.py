@@ -23,7 +23,7 @@ from gentut.data.batch import LabeledImages
 from gentut.data.degrade import degrade
 from gentut.interpret.edits import broadcast_ws
 from gentut.losses import (d_logistic_loss, discretized_logistic_nll, g_nonsaturating_loss, kl_to_standard_normal,
-                           quantize_8bit, r1_penalty)
+                           path_lengths, quantize_8bit, r1_penalty)
 from gentut.progress import tqdm
 from gentut.run_state import TrainingStateError, read_state, restore_state, save_state
 from gentut.training import TrainingDiverged
@@ -140,29 +140,37 @@ def train_vae(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: 
 def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 32,
               lr: float = 2e-3, betas: tuple[float, float] = (0.0, 0.99), r1_gamma: float = 1.0,
               r1_every: int = 4, ema_beta: float = 0.998, mapping_lr_mult: float = 0.01,
+              style_mixing: float = 0.0, pl_weight: float = 0.0, pl_every: int = 4,
               generator: torch.Generator, **run_args) -> tuple[nn.Module, list[dict[str, float]]]:
     """Non-saturating GAN with lazy R1 on the discriminator and an EMA copy of the generator.
 
     Returns (G_ema, history). G_ema, the running average of G's weights, draws cleaner images
-    than G itself and is what the zoo ships. A StyleGenerator's mapping network learns at
-    `mapping_lr_mult` times the rate (as in StyleGAN); at the end its `w_avg` is set to the
-    mean w of 10,000 codes.
+    than G itself and is what the zoo ships. For a StyleGenerator: its mapping network learns at
+    `mapping_lr_mult` times the rate (StyleGAN uses 0.01 over 25M images; a CPU budget of a few
+    hundred thousand images needs more); a share `style_mixing` of the fakes mix two codes
+    (`StyleGenerator.sample_ws`); `pl_weight` > 0 adds StyleGAN2's path length penalty every
+    `pl_every` steps on half a batch; at the end `w_avg` is set to the mean w of 10,000 codes.
     """
     device = data.images.device
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
-    mapping = list(G.mapping.parameters()) if hasattr(G, "mapping") else []
+    styled = hasattr(G, "mapping")
+    mapping = list(G.mapping.parameters()) if styled else []
     others = [p for p in G.parameters() if all(p is not q for q in mapping)]
     groups = [{"params": others}] + ([{"params": mapping, "lr": lr * mapping_lr_mult}] if mapping else [])
     opt_g = torch.optim.Adam(groups, lr=lr, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
+    pl_mean = torch.zeros((), device=device)
 
-    def codes():
-        return torch.randn(batch_size, G.z_dim, generator=generator).to(device)
+    def fakes(n):
+        if styled:
+            return G.synthesis(G.sample_ws(n, generator, mixing=style_mixing))
+        return G(torch.randn(n, G.z_dim, generator=generator).to(device))
 
     def step_fn(step):
+        nonlocal pl_mean
         real = data.images[random_batch(len(data), batch_size, generator, device)]
         with torch.no_grad():
-            fake = G(codes())
+            fake = fakes(batch_size)
         d_loss = d_logistic_loss(D(real), D(fake))
         r1 = torch.zeros(())
         if step % r1_every == 0:
@@ -173,16 +181,23 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
         d_loss.backward()
         opt_d.step()
 
-        g_loss = g_nonsaturating_loss(D(G(codes())))
+        g_loss = g_nonsaturating_loss(D(fakes(batch_size)))
+        pl = torch.zeros(())
+        if pl_weight > 0 and step % pl_every == 0:
+            ws = G.sample_ws(max(batch_size // 2, 1), generator, mixing=style_mixing)
+            lengths = path_lengths(G.synthesis(ws), ws, generator)
+            pl_mean = pl_mean.lerp(lengths.mean().detach(), 0.01)
+            pl = (lengths - pl_mean).pow(2).mean()
+            g_loss = g_loss + pl_weight * pl_every * pl
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
         update_ema(G_ema, G, ema_beta)
-        return {"d": d_loss.item(), "g": g_loss.item(), "r1": r1.item()}
+        return {"d": d_loss.item(), "g": g_loss.item(), "r1": r1.item(), "pl": pl.item()}
 
     history = run_steps(step_fn, steps=steps, modules={"G": G, "D": D, "G_ema": G_ema},
                         optimizers={"G": opt_g, "D": opt_d}, generator=generator, **run_args)
-    if hasattr(G_ema, "w_avg"):                       # the centre that truncation pulls towards
+    if styled:                                        # the centre that truncation pulls towards
         with torch.no_grad():
             z = torch.randn(10000, G_ema.z_dim, generator=generator).to(device)
             G_ema.w_avg.copy_(G_ema.mapping(z).mean(0))

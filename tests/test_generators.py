@@ -70,3 +70,32 @@ def test_style_generator_starts_sensitive_to_z():
     w = G.mapping(torch.randn(256, 64))
     assert 0.3 < w.std(0).mean() < 3
     assert G(torch.randn(16, 64)).std(0).mean() > 0.01
+
+
+def test_style_mixing_switches_each_mixed_code_once_at_a_random_layer():
+    G = StyleGenerator(16, 16, 32, 8, 32)
+    plain = G.sample_ws(5, torch.Generator().manual_seed(0), mixing=0.0)
+    assert plain.shape == (5, G.num_ws, 16) and torch.equal(plain, plain[:, :1].expand_as(plain))
+    mixed = G.sample_ws(200, torch.Generator().manual_seed(1), mixing=1.0)
+    switched = (mixed != mixed[:, :1]).any(2)                                 # (200, num_ws): layer differs from layer 0
+    assert not switched[:, 0].any() and switched[:, -1].all()                 # every code switches, never at layer 0
+    assert (switched[:, 1:].int() >= switched[:, :-1].int()).all()            # ... once: it never switches back
+    assert len(set(switched.sum(1).tolist())) == G.num_ws - 1                 # crossovers at every layer 1..num_ws-1
+    half = G.sample_ws(400, torch.Generator().manual_seed(2), mixing=0.5)
+    share = (half != half[:, :1]).any(2).any(1).float().mean().item()
+    assert 0.4 < share < 0.6
+    assert torch.equal(G.sample_ws(3, torch.Generator().manual_seed(4), mixing=0.5),
+                       G.sample_ws(3, torch.Generator().manual_seed(4), mixing=0.5))
+
+
+def test_path_lengths_scale_with_the_generator_and_carry_gradients():
+    from gentut.losses import path_lengths
+    G = StyleGenerator(16, 16, 32, 8, 32)
+    ws = G.sample_ws(4, torch.Generator().manual_seed(0))
+    images = G.synthesis(ws)
+    lengths = path_lengths(images, ws, torch.Generator().manual_seed(1))
+    doubled = path_lengths(2 * images, ws, torch.Generator().manual_seed(1))  # same noise, twice the Jacobian
+    assert lengths.shape == (4,) and (lengths > 0).all()
+    assert torch.allclose(doubled, 2 * lengths, rtol=1e-5)
+    lengths.mean().backward()
+    assert G.convs[0].weight.grad is not None and G.convs[0].weight.grad.abs().sum() > 0

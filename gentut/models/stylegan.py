@@ -104,6 +104,21 @@ class StyleGenerator(nn.Module):
         """The resolution at which conv layer `index` (0 .. num_ws-1) works: 4, 8, 8, 16, 16, ..."""
         return 4 * 2 ** ((index + 1) // 2)
 
+    def sample_ws(self, n: int, generator: torch.Generator, mixing: float = 0.0) -> torch.Tensor:
+        """n random codes in W+ (n, num_ws, w_dim), on G's device, z drawn on the CPU from `generator`.
+
+        mixing: the share of codes made by *style mixing* (StyleGAN, Karras et al. 2019, sec. 3.1):
+        a second code w2 replaces w from a random layer on, so that no layer can rely on its
+        neighbours' styles, and each layer's style controls its own aspect of the image.
+        """
+        device = self.w_avg.device
+        z = torch.randn(2, n, self.z_dim, generator=generator).to(device)
+        w = self.mapping(z.flatten(0, 1)).view(2, n, 1, self.w_dim).expand(-1, -1, self.num_ws, -1)
+        crossover = torch.randint(1, self.num_ws, (n, 1), generator=generator).to(device)      # (n, 1)
+        mixed = torch.rand(n, 1, generator=generator).to(device) < mixing                     # (n, 1)
+        second = mixed & (torch.arange(self.num_ws, device=device)[None] >= crossover)        # (n, num_ws)
+        return torch.where(second[:, :, None], w[1], w[0])
+
     def truncate(self, w: torch.Tensor, psi: float) -> torch.Tensor:
         """w (..., w_dim) pulled towards w_avg: w_avg + psi (w - w_avg)."""
         return self.w_avg + psi * (w - self.w_avg)

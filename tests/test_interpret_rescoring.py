@@ -11,8 +11,8 @@ import torch.nn as nn
 
 from gentut.interpret.edits import direction_effects, sample_latents
 from gentut.interpret.rescoring import (conditional_side_effect, fit_attribute_boundaries, fit_boundaries,
-                                        layer_range_effects, layer_ranges, own_effects, reliable, score_samples,
-                                        stack_normals, std_steps, z_direction_effects)
+                                        largest_side_effects, layer_range_effects, layer_ranges, own_effects, reliable,
+                                        score_samples, stack_normals, std_steps, z_direction_effects)
 from gentut.models.stylegan import StyleGenerator
 
 
@@ -98,6 +98,16 @@ def test_reliable_keeps_directions_whose_own_factor_moves_most():
     assert reliable(effects, [0, 1, 2, 2], min_effect=0.1).tolist() == [True, False, False, False]
     with pytest.raises(ValueError, match="target"):
         reliable(effects, [0, 1])
+
+
+def test_margin_asks_the_own_change_to_dwarf_the_largest_side_effect():
+    effects = torch.tensor([[0.30, -0.14, 0.05],    # side effect under half the own change
+                            [0.30, 0.20, -0.16]])   # own factor moves most, but not twice as much
+    index, side = largest_side_effects(effects, [0, 0])
+    assert index.tolist() == [1, 1] and torch.allclose(side, torch.tensor([-0.14, 0.20]))
+    assert reliable(effects, [0, 0], min_effect=0.25).tolist() == [True, True]
+    assert reliable(effects, [0, 0], min_effect=0.25, margin=2.0).tolist() == [True, False]
+    assert reliable(effects, [0, 0], min_effect=0.31, margin=2.0).tolist() == [False, False]
 
 
 def test_layer_ranges_split_seven_layers_like_the_paper():

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import torch
 import torch.nn as nn
 
-__all__ = ["sample_latents", "broadcast_ws", "edit_ws", "render_ws", "direction_effects", "purity"]
+__all__ = ["sample_latents", "broadcast_ws", "edit_ws", "render_ws", "direction_changes", "direction_effects", "purity"]
 
 
 @torch.no_grad()
@@ -56,6 +56,21 @@ def render_ws(G: nn.Module, ws: torch.Tensor, batch_size: int = 256) -> torch.Te
 
 
 @torch.no_grad()
+def direction_changes(G: nn.Module, predictor: nn.Module, w: torch.Tensor, directions: torch.Tensor,
+                      strength: float, layers: Iterable[int] | None = None) -> torch.Tensor:
+    """What each direction does to each code, as the predictor sees it: (k, n, n_factors).
+
+    w: codes (n, w_dim); directions: (k, w_dim). Entry [i, c, j] is predictor factor j of code c
+    after moving `strength` along direction i, minus before. Keep the codes' axis to put an
+    interval on an effect (gentut.evidence); `direction_effects` averages it away.
+    """
+    layers = None if layers is None else list(layers)
+    ws = broadcast_ws(G, w)
+    before = predictor.predict(render_ws(G, ws))                                  # (n, n_factors)
+    return torch.stack([predictor.predict(render_ws(G, edit_ws(ws, d, strength, layers))) - before
+                        for d in directions])
+
+
 def direction_effects(G: nn.Module, predictor: nn.Module, w: torch.Tensor, directions: torch.Tensor,
                       strength: float, layers: Iterable[int] | None = None) -> torch.Tensor:
     """What each direction does, as the predictor sees it: (k, n_factors).
@@ -63,11 +78,7 @@ def direction_effects(G: nn.Module, predictor: nn.Module, w: torch.Tensor, direc
     w: codes (n, w_dim); directions: (k, w_dim). Entry [i, j] is the mean over the codes of
     predictor factor j after moving `strength` along direction i minus before.
     """
-    layers = None if layers is None else list(layers)
-    ws = broadcast_ws(G, w)
-    before = predictor.predict(render_ws(G, ws))                                  # (n, n_factors)
-    rows = [predictor.predict(render_ws(G, edit_ws(ws, d, strength, layers))) - before for d in directions]
-    return torch.stack([row.mean(0) for row in rows])
+    return direction_changes(G, predictor, w, directions, strength, layers).mean(1)
 
 
 def purity(effects: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

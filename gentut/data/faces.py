@@ -16,7 +16,7 @@ therefore shifts the features sideways and squashes those on the far side, as on
 The factors (``FACE_FACTORS``, all in [0, 1]):
 
 - ``smile``: 0 = frown (mouth corners down), 0.5 = neutral straight mouth, 1 = big open smile
-  with teeth (the mouth opens from about 0.65). Attribute "smiling": smile > 0.5.
+  with teeth (the mouth opens from 0.6). Attribute "smiling": smile > 0.5.
 - ``eyeglasses`` (binary): round dark frames over the eyes, with a bridge and temples.
   Attribute "eyeglasses".
 - ``age``: 0 = young, 1 = old. The hair colour is mixed towards light grey (linearly between
@@ -276,7 +276,7 @@ class _Face:
             angle=col(angle),
             turn=col(torch.sin(angle) / math.sin(_MAX_ANGLE)),
             smile=col(f["smile"] * 2.0 - 1.0),
-            opening=col(_ramp(f["smile"], 0.65, 1.0)),
+            opening=col(_ramp(f["smile"], 0.6, 1.0)),
             glasses=col(f["eyeglasses"].round()),
             wrinkles=col(_ramp(f["age"], 0.25, 0.8) * 0.9),
             hair_end=col(-0.26 + 1.12 * f["hair_length"]),
@@ -454,22 +454,22 @@ def _draw_mouth(canvas: _Canvas, face: _Face) -> None:
     Each edge of the mouth is a parabola through the two corners, `depth` lower in the middle
     (negative depth: higher, a frown). Opening flattens the upper edge and drops the lower one.
     """
-    win = canvas.window(-0.40, 0.40, _MOUTH_Y - 0.12, _MOUTH_Y + 0.20)
+    win = canvas.window(-0.46, 0.46, _MOUTH_Y - 0.16, _MOUTH_Y + 0.32)
     u, y = _turn(win[2], face), win[3]
     device = face.skin.device
     c = face.smile
-    half = 0.15 + 0.04 * c.clamp(min=0)
-    corner = _MOUTH_Y - 0.05 * c.clamp(min=0) + 0.07 * c.clamp(max=0).abs()
-    depth = 0.10 * c
+    half = 0.19 + 0.06 * c.clamp(min=0)
+    corner = _MOUTH_Y - 0.07 * c.clamp(min=0) + 0.10 * c.clamp(max=0).abs()
+    depth = 0.15 * c
     top_depth = depth * (1.0 - 0.6 * face.opening)
-    low_depth = depth + 0.10 * face.opening
+    low_depth = depth + 0.15 * face.opening
     edge = lambda d: corner + d * (1.0 - (u / half) ** 2)
     inside = torch.maximum(torch.maximum(edge(top_depth) - y, y - edge(low_depth)), u.abs() - half)
     canvas.paint(win, _rgb((0.45, 0.10, 0.12), device), canvas.cover(inside))
-    teeth = torch.maximum(inside, y - edge(top_depth) - 0.07 * face.opening)
+    teeth = torch.maximum(inside, y - edge(top_depth) - 0.08 * face.opening)
     canvas.paint(win, _rgb((0.98, 0.97, 0.94), device), canvas.cover(teeth))
-    lips = torch.minimum(_arc(u, y, 0.0, corner + top_depth, half, -top_depth, 0.055),
-                         _arc(u, y, 0.0, corner + low_depth, half, -low_depth, 0.045))
+    lips = torch.minimum(_arc(u, y, 0.0, corner + top_depth, half, -top_depth, 0.065),
+                         _arc(u, y, 0.0, corner + low_depth, half, -low_depth, 0.055))
     canvas.paint(win, _rgb(_INK, device), canvas.cover(lips))
 
 

@@ -117,7 +117,7 @@ def test_smile_changes_only_the_mouth(size):
     # a big smile opens the mouth (more dark pixels) and shows light teeth (skin is not that blue)
     mouth = (slice(None), rows(size, 0.3, 0.55), slice(size * 3 // 8, size * 5 // 8))
     dark = lambda img: (img[mouth].amax(0) < 0.35).sum()
-    assert dark(smile) > dark(neutral) + (8 if size == 64 else 2)
+    assert dark(smile) > dark(neutral) + (8 if size == 64 else 1)
     if size == 64:
         assert (smile[mouth][2] > 0.8).sum() >= 4 and (neutral[mouth][2] > 0.8).sum() == 0
     # ink-weighted height of the mouth line, column by column: the frown's middle is higher

@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -108,3 +109,39 @@ def test_scene_factor_panel_relights_without_moving_the_mask():
     width = day.shape[1] // 2
     assert night[:, :width].mean() < day[:, :width].mean() - 30        # the scene darkens
     assert (night[:, width + 2:] == day[:, width + 2:]).all()           # its segmentation map does not change
+
+
+def test_panel_shows_its_picture_to_viewers_without_a_kernel():
+    import base64
+    import ipywidgets as widgets
+    from gentut.widgets.panel import image_panel
+    panel = image_panel(lambda a: np.full((4, 6, 3), a, np.uint8), zoom=2, a=widgets.IntSlider(value=9, max=255))
+    bundle = panel._repr_mimebundle_()
+    assert decode(base64.b64decode(bundle["image/png"])).shape == (8, 12, 3)     # the view, as a PNG
+    assert "a=9" in bundle["text/plain"] and "application/vnd.jupyter.widget-view+json" in bundle
+    panel.controls["a"].value = 200                                            # the static copy follows
+    assert decode(base64.b64decode(panel._repr_mimebundle_()["image/png"]))[0, 0, 0] == 200
+
+
+def test_panel_picture_is_never_stretched_and_fits_a_laptop_screen():
+    import ipywidgets as widgets
+    from gentut.widgets.panel import PICTURE_MAX_HEIGHT, image_panel
+    panel = image_panel(lambda n: np.zeros((10 * n, 20, 3), np.uint8), zoom=8, n=widgets.IntSlider(value=1, max=9))
+    assert decode(panel.image.value).shape == (80, 160, 3)                     # zoom 8 as asked
+    assert (panel.image.layout.width, panel.image.layout.height) == ("160px", "80px")   # shown 1:1
+    assert panel.layout.align_items == "flex-start"
+    panel.controls["n"].value = 9                                              # 90 rows: 8x would be 720 px
+    height = decode(panel.image.value).shape[0]
+    assert height <= PICTURE_MAX_HEIGHT and height % 90 == 0                   # an integer zoom that fits
+
+
+def test_panel_starts_sliders_on_their_step_grid_with_equal_tracks():
+    import ipywidgets as widgets
+    from gentut.widgets.panel import CONTROL_WIDTH, image_panel
+    drawn = []
+    x = widgets.FloatSlider(value=0.37, min=0, max=1, step=0.05, description="x")
+    y = widgets.FloatSlider(value=0.5, min=0, max=1, step=0.25, description="a much longer label")
+    panel = image_panel(lambda x, y: drawn.append(x) or np.zeros((2, 2, 3), np.uint8), x=x, y=y)
+    assert x.value == pytest.approx(0.35) and drawn[-1] == pytest.approx(0.35)   # what the readout shows
+    assert x.layout.width == y.layout.width == CONTROL_WIDTH
+    assert x.style.description_width == y.style.description_width

@@ -56,23 +56,59 @@ class Panel(widgets.VBox):
             self._handle_displayed(**kwargs)
 
 
-def image_panel(render: Callable[..., np.ndarray], *, zoom: int = 1,
-                **controls: widgets.ValueWidget) -> Panel:
-    """Return a Panel of `controls` and an Image showing `render(**{name: control.value})`.
+PICTURE_MAX_HEIGHT = 400        # px: with the controls, a panel fits a 1366 x 768 laptop screen
+CONTROL_WIDTH, LABEL_WIDTH = "420px", "130px"   # every slider's track the same length, labels aligned
+PIXELATED = ("<style>.gentut-panel img {image-rendering: pixelated; image-rendering: crisp-edges;}</style>")
 
-    zoom: integer nearest-neighbour enlargement of the rendered array (for 8x8 images).
-    The panel has attributes `controls` (dict name -> widget), `image` (the Image widget) and
-    `refresh()` (redraw now).
+
+def fit_zoom(height: int, zoom: int) -> int:
+    """The largest integer zoom <= `zoom` at which a picture `height` pixels tall stays within
+    PICTURE_MAX_HEIGHT (at least 1)."""
+    return max(1, min(zoom, PICTURE_MAX_HEIGHT // max(height, 1)))
+
+
+def snap_to_step(control: widgets.ValueWidget) -> None:
+    """Put a slider's starting value on its step grid: the browser shows the snapped value, so an
+    off-grid start would show one number while the picture was drawn for another."""
+    if isinstance(control, (widgets.FloatSlider, widgets.IntSlider)) and control.step:
+        steps = round((control.value - control.min) / control.step)
+        control.value = type(control.value)(min(control.max, control.min + steps * control.step))
+
+
+def style_control(control: widgets.ValueWidget) -> None:
+    """Equal track lengths and aligned labels for sliders and drop-downs (unless the caller set a width)."""
+    if not control.layout.width:
+        control.layout.width = CONTROL_WIDTH
+    if hasattr(control.style, "description_width") and control.style.description_width in ("", "initial"):
+        control.style.description_width = LABEL_WIDTH
+
+
+def image_panel(render: Callable[..., np.ndarray], *, zoom: int = 1, caption: str = "",
+                **controls: widgets.ValueWidget) -> Panel:
+    """Return a Panel of `controls`, an optional caption and an Image showing `render(**values)`.
+
+    zoom: integer nearest-neighbour enlargement of the rendered array, lowered if needed so the
+    picture stays within PICTURE_MAX_HEIGHT pixels. The picture is shown at exactly its pixel
+    size (never stretched to the box, so pixel art stays crisp). caption: a line of HTML above the
+    picture saying what its rows and columns are. The panel has attributes `controls` (dict name
+    -> widget), `image` (the Image widget) and `refresh()` (redraw now).
     """
     image = widgets.Image(format="png")
 
     def refresh(_change=None) -> None:
         values = {name: control.value for name, control in controls.items()}
-        image.value = png_bytes(upscale(render(**values), zoom))
+        picture = render(**values)
+        picture = upscale(picture, fit_zoom(picture.shape[0], zoom))
+        image.value = png_bytes(picture)
+        image.layout.width, image.layout.height = f"{picture.shape[1]}px", f"{picture.shape[0]}px"
 
     for control in controls.values():
+        snap_to_step(control)
+        style_control(control)
         control.observe(refresh, names="value")
-    box = Panel([*controls.values(), image])
+    header = [widgets.HTML(PIXELATED)] + ([widgets.HTML(caption)] if caption else [])
+    box = Panel([*controls.values(), *header, image], layout=widgets.Layout(align_items="flex-start"))
+    box.add_class("gentut-panel")
     box.controls, box.image, box.refresh = controls, image, refresh
     refresh()
     return box

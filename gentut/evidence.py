@@ -83,25 +83,30 @@ class Spread:
         return format(self, "")
 
 
-def as_array(values) -> np.ndarray:
-    """A 1-D float64 numpy array from a list, numpy array or torch tensor (moved to the CPU)."""
+def as_array(values, flat: bool = True) -> np.ndarray:
+    """A float64 numpy array from a list, numpy array or torch tensor (moved to the CPU): 1-D when
+    `flat`, else with its shape kept (units along axis 0). Raises ValueError if empty or not finite."""
     if hasattr(values, "detach"):
         values = values.detach().cpu().numpy()
-    array = np.asarray(values, dtype=np.float64).reshape(-1)
+    array = np.asarray(values, dtype=np.float64)
+    array = array.reshape(-1) if flat else array
     if len(array) == 0 or not np.isfinite(array).all():
-        raise ValueError(f"need at least one finite value, got {array[:5]}{' ...' if len(array) > 5 else ''}")
+        raise ValueError(f"need at least one finite value, got {array.reshape(-1)[:5]}"
+                         f"{' ...' if array.size > 5 else ''}")
     return array
 
 
 def bootstrap(values, statistic: Callable[[np.ndarray], np.ndarray] | None = None, *, level: float = LEVEL,
               resamples: int = RESAMPLES, seed: int = 0) -> Estimate:
-    """Percentile-bootstrap interval of `statistic` over the units in `values` (n,).
+    """Percentile-bootstrap interval of `statistic` over the units in `values`.
 
-    statistic maps an array (resamples, n) to (resamples,) along axis 1 (default: the mean).
+    values: (n,), one number per unit, or (n, m), m numbers per unit resampled together (e.g. the
+    before and after of one code, for a ratio of means). statistic maps the resampled array
+    (resamples, n[, m]) to (resamples,) (default: the mean of (n,) values).
     The same values and seed always give the same interval.
     """
-    data = as_array(values)
-    statistic = statistic or (lambda x: x.mean(axis=-1))
+    data = as_array(values, flat=False)
+    statistic = statistic or (lambda x: x.mean(axis=1))
     rng = np.random.default_rng(seed)
     resampled = statistic(data[rng.integers(0, len(data), size=(resamples, len(data)))])     # (resamples,)
     low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])

@@ -67,3 +67,12 @@ def test_check_passes_quietly_and_fails_naming_the_claim():
     assert check(True, "W beats Z") == "W beats Z"
     with pytest.raises(ClaimFailed, match="W beats Z"):
         check(np.bool_(False), "W beats Z")
+
+
+def test_bootstrap_resamples_rows_together_for_a_ratio_of_means():
+    rng = np.random.default_rng(3)
+    before = rng.normal(1.0, 0.3, size=200)
+    after = 0.5 * before + rng.normal(0, 0.05, size=200)                 # the ratio of means is 0.5
+    ratio = bootstrap(np.stack([before, after], 1), lambda x: x[..., 1].mean(1) / x[..., 0].mean(1))
+    assert ratio.value == pytest.approx(after.mean() / before.mean()) and ratio.low < 0.5 < ratio.high
+    assert ratio.high - ratio.low < 0.05                                  # paired rows: a tight interval

@@ -38,7 +38,9 @@ class LinearBoundary:
     val_fraction: share of each end held out for val_accuracy_; C: the SVM's regularisation;
     seed: the shuffles that split each end into training and validation codes.
     After fit: normal_ (d,) unit torch vector towards higher scores; offset_ (float, the distance
-    of the boundary from the origin along normal_); val_accuracy_; remaining_accuracy_ (the middle
+    of the boundary from the origin along normal_); val_accuracy_ and val_correct_ (one bool per
+    validation code, in a fixed order: the same codes for any codes fitted on the same scores);
+    remaining_accuracy_ (the middle
     codes, labelled by score above the mid-range of all scores, as in the authors' code).
     """
 
@@ -69,7 +71,8 @@ class LinearBoundary:
         norm = np.linalg.norm(svm.coef_[0])
         self.normal_ = torch.from_numpy(svm.coef_[0] / norm).float()
         self.offset_ = float(-svm.intercept_[0] / norm)
-        self.val_accuracy_ = float((svm.predict(x[val]) == val_labels).mean()) if len(val) else float("nan")
+        self.val_correct_ = svm.predict(x[val]) == val_labels                 # (n_val,) bool, for intervals
+        self.val_accuracy_ = float(self.val_correct_.mean()) if len(val) else float("nan")
         if len(middle):
             truth = s[middle] >= (s.max() + s.min()) / 2
             self.remaining_accuracy_ = float((svm.predict(x[middle]) == truth).mean())

@@ -31,8 +31,8 @@ from gentut.interpret.boundaries import LinearBoundary, project_out
 from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, render_ws, sample_latents
 
 __all__ = ["ScoredSamples", "score_samples", "fit_boundaries", "fit_attribute_boundaries", "stack_normals", "std_steps",
-           "z_direction_effects", "own_effects", "largest_side_effects", "reliable", "layer_ranges", "layer_range_effects", "SideEffect",
-           "conditional_side_effect"]
+           "z_direction_changes", "z_direction_effects", "own_effects", "largest_side_effects", "reliable",
+           "layer_ranges", "layer_range_effects", "SideEffect", "conditional_side_effect"]
 
 
 @dataclass
@@ -106,13 +106,19 @@ def std_steps(directions: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
+def z_direction_changes(G: nn.Module, predictor: nn.Module, z: torch.Tensor, directions: torch.Tensor,
+                        strength: float) -> torch.Tensor:
+    """`direction_changes` for edits in Z: (k, n, n_factors), entry [i, c, j] the change of factor j
+    when code z[c] (z (n, z_dim)) moves to z[c] + strength * directions[i] (directions (k, z_dim))."""
+    before = predictor.predict(G(z))
+    return torch.stack([predictor.predict(G(z + strength * d.to(z))) - before for d in directions]).cpu()
+
+
 def z_direction_effects(G: nn.Module, predictor: nn.Module, z: torch.Tensor, directions: torch.Tensor,
                         strength: float) -> torch.Tensor:
     """`direction_effects` for edits in Z: (k, n_factors), entry [i, j] the mean change of factor j
     when codes z (n, z_dim) move to z + strength * directions[i] (directions (k, z_dim))."""
-    before = predictor.predict(G(z))
-    rows = [predictor.predict(G(z + strength * d.to(z))) - before for d in directions]
-    return torch.stack([row.mean(0) for row in rows]).cpu()
+    return z_direction_changes(G, predictor, z, directions, strength).mean(1)
 
 
 def own_effects(effects: torch.Tensor, targets: Sequence[int] | None = None) -> torch.Tensor:

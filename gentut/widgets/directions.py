@@ -48,18 +48,21 @@ def attribute_edit_view(G: nn.Module, ws: torch.Tensor, directions: dict[str, to
 
 
 def attribute_panel(G: nn.Module, directions: dict[str, torch.Tensor], labels: dict[str, str] | None = None,
-                    n: int = 4, seed: int = 0, limit: float = 3.0) -> widgets.VBox:
+                    n: int = 4, seed: int = 0, limit: float = 3.0, codes: torch.Tensor | None = None) -> widgets.VBox:
     """One slider per direction (strength in [-limit, limit]) editing the same n faces at once.
 
     directions: name -> (w_dim,) W-space direction (its length sets what strength 1 means);
-    labels: optional slider descriptions, e.g. {"age": "older"}.
+    labels: optional slider descriptions, e.g. {"age": "older"}; codes: the W codes (n, w_dim) to
+    edit -- chosen so the edits can show (faces without glasses for "add glasses") -- or None for
+    n random ones drawn with `seed`.
     """
     check_directions(G, directions)
     labels = labels or {}
-    ws = fixed_ws(G, n, seed)
-    sliders = {name: widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.25, description=labels.get(name, name),
-                                         style={"description_width": "initial"}) for name in directions}
-    return image_panel(lambda **strengths: attribute_edit_view(G, ws, directions, strengths), zoom=3, **sliders)
+    ws = fixed_ws(G, n, seed) if codes is None else broadcast_ws(G, codes)
+    sliders = {name: widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.25, description=labels.get(name, name))
+               for name in directions}
+    return image_panel(lambda **strengths: attribute_edit_view(G, ws, directions, strengths), zoom=3,
+                       caption=f"the same {len(ws)} faces; every slider's edit is applied to all of them", **sliders)
 
 
 @torch.no_grad()
@@ -73,15 +76,16 @@ def layer_edit_view(G: nn.Module, ws: torch.Tensor, direction: torch.Tensor, str
 
 
 def layer_edit_panel(G: nn.Module, directions: dict[str, torch.Tensor], n: int = 4, seed: int = 0,
-                     limit: float = 3.0) -> widgets.VBox:
+                     limit: float = 3.0, codes: torch.Tensor | None = None) -> widgets.VBox:
     """HiGAN's layer-wise edit: pick a direction, a layer range and a strength; top row original,
-    bottom row edited on those layers only."""
+    bottom row edited on those layers only. codes: W codes (n, w_dim) to edit, or None for n
+    random ones drawn with `seed`."""
     check_directions(G, directions)
-    ws = fixed_ws(G, n, seed)
+    ws = fixed_ws(G, n, seed) if codes is None else broadcast_ws(G, codes)
     controls = dict(
         name=widgets.Dropdown(options=list(directions), description="direction"),
         layers=widgets.IntRangeSlider(value=(0, G.num_ws - 1), min=0, max=G.num_ws - 1, description="layers"),
         strength=widgets.FloatSlider(value=limit / 2, min=-limit, max=limit, step=0.25, description="strength"),
     )
     return image_panel(lambda name, layers, strength: layer_edit_view(G, ws, directions[name], strength, layers),
-                       zoom=3, **controls)
+                       zoom=3, caption="top row: as drawn; bottom row: edited on the chosen layers only", **controls)

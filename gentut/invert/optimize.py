@@ -63,6 +63,15 @@ class InversionRun:
         """Batch time divided by the batch size."""
         return self.seconds / len(self.images)
 
+    def subset(self, indices) -> "InversionRun":
+        """The same run restricted to some images (a list or tensor of indices); seconds kept per
+        image, so `seconds_per_image` does not change."""
+        index = torch.as_tensor(indices, dtype=torch.long)
+        return InversionRun(self.space, self.code[index.to(self.code.device)], self.ws[index.to(self.ws.device)],
+                            self.images[index.to(self.images.device)], self.losses[:, index.to(self.losses.device)],
+                            self.snapshots[:, index.to(self.snapshots.device)], self.snapshot_steps,
+                            self.seconds_per_image * len(index))
+
 
 def check_space(space: str) -> None:
     if space not in SPACES:

@@ -232,3 +232,26 @@ def test_typical_std_and_random_directions():
     d = random_directions(5, 16, torch.Generator().manual_seed(0))
     assert d.shape == (5, 16) and torch.allclose(d.norm(dim=1), torch.ones(5))
     assert torch.equal(d, random_directions(5, 16, torch.Generator().manual_seed(0)))
+
+
+def test_compare_methods_pairs_the_codes_and_says_within_noise_when_it_should():
+    from gentut.interpret.compare import DirectionReport, compare_methods, summary_scores
+    from gentut.interpret.edits import purity
+    g = torch.Generator().manual_seed(0)
+
+    def report(changes):
+        effects = changes.mean(1)
+        main, share = purity(effects)
+        return DirectionReport(effects, main, share, effects[torch.arange(len(effects)), main], changes)
+
+    pure = torch.zeros(4, 60, 4)
+    pure[torch.arange(4), :, torch.arange(4)] = 0.3                            # direction i moves factor i only
+    pure = pure + 0.02 * torch.randn(pure.shape, generator=g)
+    mixed = 0.1 + 0.02 * torch.randn(4, 60, 4, generator=g)                   # every direction moves everything a little
+    assert summary_scores(pure.mean(1).numpy())["purity"] > 0.9
+    assert compare_methods("pure", report(pure), "mixed", report(mixed), "purity").verdict == "better"
+    assert compare_methods("pure", report(pure), "mixed", report(mixed), "strength").verdict == "better"
+    twin = mixed + 0.02 * torch.randn(mixed.shape, generator=g)
+    assert compare_methods("twin", report(twin), "mixed", report(mixed), "purity").verdict == "within noise"
+    with pytest.raises(ValueError, match="same codes"):
+        compare_methods("a", report(pure), "b", report(mixed[:, :30]), "purity")

@@ -20,13 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
 
-from gentut.interpret.edits import direction_effects, purity
+from gentut.evidence import Comparison, bootstrap
+from gentut.interpret.edits import direction_changes, purity
 
 __all__ = ["typical_std", "random_directions", "DirectionReport", "evaluate_directions", "format_directions",
-           "format_summary"]
+           "format_summary", "summary_scores", "compare_methods"]
 
 
 def typical_std(w: torch.Tensor) -> float:
@@ -52,13 +54,15 @@ class DirectionReport:
 
     effects (k, n_factors): mean change of each factor; main (k,): index of the factor moved
     most; purity (k,): the main factor's share of the total absolute change; main_effect (k,):
-    the signed change of the main factor.
+    the signed change of the main factor; changes (k, n, n_factors): every code's change, for
+    intervals (`compare_methods`).
     """
 
     effects: torch.Tensor
     main: torch.Tensor
     purity: torch.Tensor
     main_effect: torch.Tensor
+    changes: torch.Tensor
 
     def distinct_factors(self, min_effect: float = 0.05) -> int:
         """How many different factors are the main factor of a direction that moves it >= min_effect."""
@@ -72,9 +76,34 @@ def evaluate_directions(G: nn.Module, predictor: nn.Module, w: torch.Tensor, dir
     if directions.dim() != 2 or directions.shape[1] != w.shape[1]:
         raise ValueError(f"directions must be (k, {w.shape[1]}) to match w, got {tuple(directions.shape)}")
     unit = directions / directions.norm(dim=1, keepdim=True).clamp_min(1e-12)
-    effects = direction_effects(G, predictor, w, unit.to(w.device), strength, layers).cpu()
+    changes = direction_changes(G, predictor, w, unit.to(w.device), strength, layers).cpu()     # (k, n, n_factors)
+    effects = changes.mean(1)
     main, share = purity(effects)
-    return DirectionReport(effects, main, share, effects[torch.arange(len(effects)), main])
+    return DirectionReport(effects, main, share, effects[torch.arange(len(effects)), main], changes)
+
+
+def summary_scores(effects: np.ndarray) -> dict[str, np.ndarray]:
+    """A method's mean purity and mean |main change| from its directions' effects (..., k, n_factors):
+    {"purity": (...), "strength": (...)}; works on a stack of bootstrap resamples at once."""
+    magnitude = np.abs(effects)
+    main = magnitude.max(-1)                                                   # (..., k)
+    return {"purity": (main / np.clip(magnitude.sum(-1), 1e-12, None)).mean(-1), "strength": main.mean(-1)}
+
+
+def compare_methods(name_a: str, a: DirectionReport, name_b: str, b: DirectionReport, metric: str,
+                    seed: int = 0) -> Comparison:
+    """Method a against method b on the same codes: the difference of `metric` ("purity" or
+    "strength", see `summary_scores`) with a paired bootstrap interval over the codes."""
+    if a.changes.shape != b.changes.shape:
+        raise ValueError(f"compare methods with as many directions on the same codes: changes {tuple(a.changes.shape)} "
+                         f"vs {tuple(b.changes.shape)} (k directions, n codes, factors)")
+    rows = np.stack([a.changes.permute(1, 0, 2).numpy(), b.changes.permute(1, 0, 2).numpy()], 1)   # (n, 2, k, f)
+
+    def difference(resampled: np.ndarray) -> np.ndarray:                       # (R, n, 2, k, f) -> (R,)
+        scores = summary_scores(resampled.mean(1))[metric]                   # (R, 2)
+        return scores[:, 0] - scores[:, 1]
+
+    return Comparison(name_a, name_b, bootstrap(rows, difference, seed=seed), True, "", True)
 
 
 def format_directions(reports: dict[str, DirectionReport], factor_names: Sequence[str]) -> str:

@@ -43,8 +43,8 @@ def evaluate_vae(model: nn.Module, data: LabeledImages, generator: torch.Generat
     rec, kl = [], []
     for i in range(0, len(data), 500):
         x = quantize_8bit(data.images[i:i + 500])
-        recon, mu, logvar = model(x, generator)
-        rec.append(discretized_logistic_nll(x, recon, model.log_scale))
+        mean, log_scale, mu, logvar = model(x, generator)
+        rec.append(discretized_logistic_nll(x, mean, log_scale))
         kl.append(kl_to_standard_normal(mu, logvar))
     rec, kl = torch.cat(rec).mean().item(), torch.cat(kl).mean().item()
     dims = data.images[0].numel()

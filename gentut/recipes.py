@@ -124,8 +124,8 @@ def train_vae(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: 
 
     def step_fn(step):
         x = quantize_8bit(data.images[random_batch(len(data), batch_size, generator, device)])
-        recon, mu, logvar = model(x, generator)
-        rec = discretized_logistic_nll(x, recon, model.log_scale).mean()
+        mean, log_scale, mu, logvar = model(x, generator)
+        rec = discretized_logistic_nll(x, mean, log_scale).mean()
         kl = kl_to_standard_normal(mu, logvar).mean()
         loss = rec + beta * kl
         optimizer.zero_grad()

@@ -17,8 +17,9 @@ def test_shapes_and_ranges(size):
         images = G.eval()(z)
         assert images.shape == (3, 3, size, size) and 0 <= images.min() and images.max() <= 1
     assert DCGANDiscriminator(size, 8, 32)(images).shape == (3,)
-    recon, mu, logvar = ConvVAE(8, size, 8, 32)(images)
-    assert recon.shape == images.shape and mu.shape == logvar.shape == (3, 8)
+    recon, log_scale, mu, logvar = ConvVAE(8, size, 8, 32)(images)
+    assert recon.shape == log_scale.shape == images.shape and mu.shape == logvar.shape == (3, 8)
+    assert 0 <= recon.min() and recon.max() <= 1 and log_scale.min() >= ConvVAE.MIN_LOG_SCALE
     assert AttributePredictor(5, 8)(images).shape == (3, 5)
     assert Segmenter(7, 8)(images).shape == (3, 7, size, size)
 

@@ -35,11 +35,14 @@ def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Gene
 class ConvVAE(nn.Module):
     """Images (B, 3, S, S) in [0, 1] <-> codes (B, z_dim).
 
-    The decoder gives each sub-pixel's mean (a sigmoid, in [0, 1]); with the learnt `log_scale`
-    (one per colour channel) they define p(x | z), a discretized logistic over the 256 levels of
-    an 8-bit image (`gentut.losses.discretized_logistic_nll`), so the ELBO is a bound on a real
-    likelihood in nats.
+    The decoder gives every sub-pixel a mean in [0, 1] and a log-scale: together they define
+    p(x | z), a discretized logistic over the 256 levels of an 8-bit image
+    (`gentut.losses.discretized_logistic_nll`), so the ELBO is a bound on a real likelihood in
+    nats. A scale per sub-pixel lets the decoder be sure of flat colour and unsure at edges.
+    `decode` returns the means (the picture a sample is shown as).
     """
+
+    MIN_LOG_SCALE = -7.0          # as in PixelCNN++: keeps the probability of a level finite
 
     def __init__(self, z_dim: int = 32, image_size: int = 64, width: int = 32, max_channels: int = 256):
         super().__init__()
@@ -56,23 +59,29 @@ class ConvVAE(nn.Module):
         dec = []
         for c_in, c_out in zip(up[:-2], up[1:-1]):
             dec += [nn.Upsample(scale_factor=2), nn.Conv2d(c_in, c_out, 3, padding=1), nn.LeakyReLU(0.2)]
-        dec += [nn.Upsample(scale_factor=2), nn.Conv2d(up[-2], 3, 3, padding=1)]
+        dec += [nn.Upsample(scale_factor=2), nn.Conv2d(up[-2], 6, 3, padding=1)]   # 3 means + 3 log-scales
         self.decoder = nn.Sequential(*dec)
         self.start_channels = up[0]
-        self.log_scale = nn.Parameter(torch.full((3, 1, 1), -3.0))     # per channel: (3, 1, 1)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, 3, S, S) -> mu, logvar, each (B, z_dim)."""
         return self.to_stats(self.encoder(2 * x - 1)).chunk(2, dim=1)
 
+    def decode_distribution(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, z_dim) -> the means (B, 3, S, S) in [0, 1] and log-scales (B, 3, S, S) of p(x | z)."""
+        out = self.decoder(self.from_code(z).view(-1, self.start_channels, 4, 4))
+        mean, log_scale = out.chunk(2, dim=1)
+        return torch.sigmoid(mean), log_scale.clamp(min=self.MIN_LOG_SCALE)
+
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """(B, z_dim) -> (B, 3, S, S) in [0, 1]."""
-        return torch.sigmoid(self.decoder(self.from_code(z).view(-1, self.start_channels, 4, 4)))
+        """(B, z_dim) -> (B, 3, S, S) in [0, 1]: the means of p(x | z)."""
+        return self.decode_distribution(z)[0]
 
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
-        """(B, 3, S, S) -> (reconstruction (B, 3, S, S), mu, logvar)."""
+        """(B, 3, S, S) -> (reconstruction means (B, 3, S, S), log-scales (B, 3, S, S), mu, logvar)."""
         mu, logvar = self.encode(x)
-        return self.decode(reparameterize(mu, logvar, generator)), mu, logvar
+        mean, log_scale = self.decode_distribution(reparameterize(mu, logvar, generator))
+        return mean, log_scale, mu, logvar
 
 
 class MLPVAE(nn.Module):

@@ -51,8 +51,9 @@ import torch
 
 from gentut import zoo
 from gentut.data.faces import FACE_FACTORS
+from gentut.evidence import compare, proportion_interval
 from gentut.interpret.boundaries import cosine_matrix
-from gentut.interpret.compare import (evaluate_directions, format_directions, format_summary, random_directions,
+from gentut.interpret.compare import (compare_methods, evaluate_directions, format_directions, format_summary, random_directions,
                                      typical_std)
 from gentut.interpret.discovery import Deformator, Reconstructor, fit_discovery, reconstructor_accuracy
 from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, render_ws, sample_latents
@@ -212,7 +213,9 @@ history = fit_discovery(deformator, reconstructor, render, w_pool[:4000], steps=
                         max_shift=strength, generator=generator)
 discovered = deformator.directions().detach()
 accuracy = reconstructor_accuracy(deformator, reconstructor, render, w_pool[4000:4256], strength, generator)
-print(f"reconstructor names the direction of held-out pairs: {accuracy:.2f} (chance 1/8 = 0.125)")
+held_out = proportion_interval(round(accuracy * 256), 256)
+print(f"reconstructor names the direction of 256 held-out pairs: {held_out:.2f}; chance 1/8 = 0.125: "
+      f"{'above chance' if held_out.low > 0.125 else 'not distinguishable from chance'}")
 print(f"batch accuracy, first 20 steps {np.mean(history['accuracy'][:20]):.2f}, "
       f"last 20 {np.mean(history['accuracy'][-20:]):.2f}")
 print("cosine of each learned direction with its random start:",
@@ -258,10 +261,21 @@ plt.show()
 # Read the table column by column. *purity* and *|main|* are averages over a method's
 # directions; *factors* counts the distinct factors that are some direction's main factor
 # (moved by at least 0.05); the last columns give, for each factor, the largest change any of
-# the method's 8 directions makes. The random row is the floor every method must clear.
+# the method's 8 directions makes. Random directions are the floor a method should clear; whether
+# it does is a comparison on the same 48 codes, printed below with a paired interval over the
+# codes, and "within noise" means the method did not clear the floor on that measure.
+#
+# %%
+for metric, label in (("purity", "mean purity"), ("strength", "mean |main change|")):
+    print(f"{label}, against random directions on the same 48 codes:")
+    for name in ("SeFa", "GANSpace", "InterFaceGAN", "discovery"):
+        print(f"  {compare_methods(name, reports[name], 'random', reports['random'], metric).sentence('.2f')}")
+main_of_smile = factor_names[int(reports["InterFaceGAN"].main[0])]
+print(f"InterFaceGAN's first direction (the smile normal) moves {main_of_smile} most")
+
+# %% [markdown]
 # Which unsupervised method comes closest to the supervised one, on which factors does every
-# method fail, and is a "pure" direction the same as a strong one? (InterFaceGAN's directions
-# are the normals of the 8 factors in order — smile first: is smile the factor it moves most?)
+# method fail, and is a "pure" direction the same as a strong one?
 #
 # Drag the top three directions of each method side by side (strengths in W units; the
 # drop-down applies the edits to a range of layers only, as in section 3):
@@ -315,9 +329,9 @@ for name, directions in methods.items():
     print(f"{name:13s} {penalty:>27s} {share:>18s} {reports[name].purity.mean():12.2f}")
 
 # %% [markdown]
-# The raw penalty is smallest for random directions — because they hardly change the face
-# (section 5), there is little curvature to interact. A penalty has to be read against how much
-# the directions do, which the share does. Peebles et al. use the penalty as a *training*
+# A penalty has to be read against how much the directions do, which the share does: directions
+# that hardly change the face have little curvature to interact (section 5's |main change|
+# column says how much each method's directions do). Peebles et al. use the penalty as a *training*
 # regulariser, where the generator cannot escape it by going flat: it must still fit the data.
 # Compare the two halves before you rank the methods by their share.
 
@@ -343,11 +357,16 @@ fit_walk(shift_walk, render, w_pool[:4000], shift, max_alpha=0.3, steps=40, batc
 alphas = torch.tensor([-0.3, -0.15, 0.15, 0.3])
 print("mean squared error to the transformed image, as a share of doing nothing (lower is better)")
 print(f"{'alpha':23s} " + " ".join(f"{a:+7.2f}" for a in alphas.tolist()))
+errors = {}
 for name, walk, transform in [("brightness, linear", walks["linear"], brightness),
                               ("brightness, non-linear", walks["non-linear"], brightness),
                               ("shift, linear", shift_walk, shift)]:
     walked, unmoved = walk_error(walk, render, w_test, transform, alphas)
-    print(f"{name:23s} " + " ".join(f"{r:7.2f}" for r in (walked / unmoved).tolist()))
+    errors[name] = walked / unmoved
+    print(f"{name:23s} " + " ".join(f"{r:7.2f}" for r in errors[name].tolist()))
+print("averaged over the four alphas (one training run each):")
+print(f"  {compare('brightness, non-linear', errors['brightness, non-linear'], 'brightness, linear', errors['brightness, linear'], higher_is_better=False)}")
+print(f"  {compare('brightness, linear', errors['brightness, linear'], 'shift, linear', errors['shift, linear'], higher_is_better=False)}")
 
 # %% [markdown]
 # A share of 1 would mean the walk does no better than leaving the face alone; 0, a perfect

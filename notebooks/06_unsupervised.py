@@ -53,8 +53,8 @@ from gentut import zoo
 from gentut.data.faces import FACE_FACTORS
 from gentut.evidence import compare, proportion_interval
 from gentut.interpret.boundaries import cosine_matrix
-from gentut.interpret.compare import (compare_methods, evaluate_directions, format_directions, format_summary, random_directions,
-                                     typical_std)
+from gentut.interpret.compare import (compare_methods, evaluate_directions, format_directions, format_summary,
+                                     random_directions, typical_std)
 from gentut.interpret.discovery import Deformator, Reconstructor, fit_discovery, reconstructor_accuracy
 from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, render_ws, sample_latents
 from gentut.interpret.ganspace import GANSpace

@@ -6,11 +6,20 @@ Every notebook starts with::
     device, generator = setup(seed=0)
 
 which picks CUDA when present (so the same notebook runs unchanged on Colab's GPU),
-seeds every random number generator, and prints what it chose.
+seeds every random number generator, sets how many CPU threads torch uses, and prints what it
+chose.
+
+Threads: torch runs each operation on several CPU threads that wait for each other at the end
+of it, spinning rather than sleeping. When another program keeps a core busy, one of those
+threads keeps losing its core and every small operation waits for it: a notebook then runs many
+times slower than on one thread (two torch processes on two cores, measured: see the README's
+benchmark section). `setup` therefore gives torch only the cores that are idle when it starts
+(by the load average), at least one; `setup(threads=N)` chooses yourself.
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import random
 
@@ -19,7 +28,7 @@ import torch
 
 from gentut.checks import check_device, check_seed
 
-__all__ = ["pick_device", "seed_everything", "setup"]
+__all__ = ["pick_device", "seed_everything", "choose_threads", "setup"]
 
 
 def pick_device(prefer: torch.device | str | None = None) -> torch.device:
@@ -45,16 +54,35 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def setup(seed: int = 0, device: str | None = None, verbose: bool = True) -> tuple[torch.device, torch.Generator]:
-    """Pick the device, seed everything, and print both (the first code cell of every notebook).
+def choose_threads(cores: int | None = None, load: float | None = None) -> int:
+    """How many CPU threads torch should use: the cores that are idle, at least 1.
 
-    Returns ``(device, generator)``. Both arguments are checked before anything is changed.
+    cores: the cores this process may run on (default: its CPU affinity); load: how many are busy
+    (default: the 1-minute load average, where the system has one). Idle = cores - load, rounded.
+    """
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if load is None:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return max(1, min(cores, round(cores - load)))
+
+
+def setup(seed: int = 0, device: str | None = None, verbose: bool = True,
+          threads: int | None = None) -> tuple[torch.device, torch.Generator]:
+    """Pick the device, seed everything, set torch's CPU threads, and print what was chosen
+    (the first code cell of every notebook).
+
+    threads: torch's intra-op threads (default: `choose_threads()`, the idle cores).
+    Returns ``(device, generator)``. The arguments are checked before anything is changed.
     """
     check_seed(seed)
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a whole number >= 1, got {threads!r}")
     chosen = pick_device(device)
     generator = seed_everything(seed)
+    torch.set_num_threads(threads or choose_threads())
     if verbose:
         gpu = f" ({torch.cuda.get_device_name(chosen)})" if chosen.type == "cuda" else ""
         print(f"torch {torch.__version__} | python {platform.python_version()} | "
-              f"device: {chosen}{gpu} | seed: {seed}")
+              f"device: {chosen}{gpu} | CPU threads: {torch.get_num_threads()} | seed: {seed}")
     return chosen, generator

@@ -2,6 +2,7 @@
 refused up front with a message that names the argument and says what to do (issue 14)."""
 
 import argparse
+import os
 
 import numpy as np
 import pytest
@@ -118,3 +119,25 @@ def test_check_images_channels_dtype_device_and_rounding():
         check_images(x.bfloat16(), like=torch.zeros(1))
     with pytest.raises(ValueError, match=r"on cpu but the model is on meta: pass images.to\('meta'\)"):
         check_images(x, like=torch.zeros(1, device="meta"))
+
+
+def test_choose_threads_leaves_busy_cores_alone():
+    from gentut.runtime import choose_threads
+    assert choose_threads(cores=2, load=0.1) == 2            # an idle laptop: every core
+    assert choose_threads(cores=2, load=1.2) == 1            # another program busy: one thread, not a fight
+    assert choose_threads(cores=8, load=2.6) == 5
+    assert choose_threads(cores=2, load=7.0) == 1            # never fewer than one
+    assert 1 <= choose_threads() <= (os.cpu_count() or 1)
+
+
+def test_setup_sets_the_threads_it_prints(capsys):
+    import torch
+    from gentut.runtime import setup
+    before = torch.get_num_threads()
+    try:
+        setup(seed=1, threads=1)
+        assert torch.get_num_threads() == 1 and "CPU threads: 1" in capsys.readouterr().out
+        with pytest.raises(ValueError, match="threads"):
+            setup(seed=1, threads=0)
+    finally:
+        torch.set_num_threads(before)

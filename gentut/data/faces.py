@@ -7,7 +7,7 @@ edges are smooth at any resolution and a small GAN can learn them. Drawing happe
 normalized coordinates (x from -1 at the left edge to +1 at the right, y from -1 at the top to
 +1 at the bottom), so 32x32 and 64x64 images show the same face.
 
-Layers, back to front: background, shirt, ears, hair (back), neck, head, blush, wrinkles,
+Layers, back to front: background, shirt, ears, hair (back), neck, head, blush (with the smile), wrinkles,
 eyebrows, eyes, nose, mouth, eyeglasses, hair (front). The face parts (eyes, brows, nose,
 mouth, glasses, wrinkles, fringe) are placed in "frontal" coordinates ``u`` and projected onto
 a head that turns about its vertical axis: ``x = R sin(asin(u / R) + angle)``. Turning
@@ -15,8 +15,9 @@ therefore shifts the features sideways and squashes those on the far side, as on
 
 The factors (``FACE_FACTORS``, all in [0, 1]):
 
-- ``smile``: 0 = frown (mouth corners down), 0.5 = neutral straight mouth, 1 = big open smile
-  with teeth (the mouth opens from 0.6). Attribute "smiling": smile > 0.5.
+- ``smile``: 0 = frown (mouth corners down), 0.5 = neutral straight mouth, 1 = big smile (corners
+  up); the cheeks' blush rises and glows with the smile, faint for a frown, so the factor changes
+  a larger area than the mouth alone. Attribute "smiling": smile > 0.5.
 - ``eyeglasses`` (binary): round dark frames over the eyes, with a bridge and temples.
   Attribute "eyeglasses".
 - ``age``: 0 = young, 1 = old. The hair colour is mixed towards light grey (linearly between
@@ -79,7 +80,7 @@ GLASSES_BASE_RATE = 0.1   # P(eyeglasses = 1 | age) = GLASSES_BASE_RATE + GLASSE
 GLASSES_AGE_SLOPE = 0.7
 
 FACE_FACTORS: tuple[Factor, ...] = (
-    Factor("smile", "continuous", "0 = frown, 0.5 = neutral straight mouth, 1 = big open smile"),
+    Factor("smile", "continuous", "0 = frown, 0.5 = neutral straight mouth, 1 = big smile and rosy cheeks"),
     Factor("eyeglasses", "binary", "1 = round dark frames over the eyes", threshold=None),
     Factor("age", "continuous", "0 = young, 1 = old: grey hair, forehead lines, eye bags, folds"),
     Factor("yaw", "continuous", "head pose: 0 = turned to the image's left, 0.5 = frontal, 1 = turned right"),
@@ -257,7 +258,6 @@ class _Face:
     angle: torch.Tensor      # (n, 1, 1, 1) head turn in radians, > 0 = facing right
     turn: torch.Tensor       # (n, 1, 1, 1) sin(angle) / sin(max angle), in [-1, 1]
     smile: torch.Tensor      # (n, 1, 1, 1) mouth curvature in [-1, 1]
-    opening: torch.Tensor    # (n, 1, 1, 1) mouth opening in [0, 1]
     glasses: torch.Tensor    # (n, 1, 1, 1) 0 or 1
     wrinkles: torch.Tensor   # (n, 1, 1, 1) opacity of the age lines
     hair_end: torch.Tensor   # (n, 1, 1, 1) y of the bottom of the hair
@@ -276,7 +276,6 @@ class _Face:
             angle=col(angle),
             turn=col(torch.sin(angle) / math.sin(_MAX_ANGLE)),
             smile=col(f["smile"] * 2.0 - 1.0),
-            opening=col(_ramp(f["smile"], 0.6, 1.0)),
             glasses=col(f["eyeglasses"].round()),
             wrinkles=col(_ramp(f["age"], 0.25, 0.8) * 0.9),
             hair_end=col(-0.26 + 1.12 * f["hair_length"]),
@@ -391,11 +390,12 @@ def _draw_head(canvas: _Canvas, face: _Face) -> None:
 
 
 def _draw_blush(canvas: _Canvas, face: _Face) -> None:
-    """Faint rosy cheeks."""
-    win = canvas.window(-0.45, 0.45, 0.03, 0.30)
+    """Rosy cheeks that rise and glow with the smile (faint for a frown)."""
+    win = canvas.window(-0.45, 0.45, 0.0, 0.30)
     u, y = _turn(win[2], face), win[3]
-    sdf = torch.minimum(_circle(u, y, -0.26, 0.16, 0.075), _circle(u, y, 0.26, 0.16, 0.075))
-    canvas.paint(win, _rgb((0.95, 0.45, 0.45), face.skin.device), canvas.cover(sdf) * 0.22)
+    lift = 0.16 - 0.03 * face.smile.clamp(min=0)
+    sdf = torch.minimum(_circle(u, y, -0.26, lift, 0.085), _circle(u, y, 0.26, lift, 0.085))
+    canvas.paint(win, _rgb((0.95, 0.40, 0.42), face.skin.device), canvas.cover(sdf) * (0.30 + 0.25 * face.smile))
 
 
 def _draw_wrinkles(canvas: _Canvas, face: _Face) -> None:
@@ -449,28 +449,19 @@ def _draw_nose(canvas: _Canvas, face: _Face) -> None:
 
 
 def _draw_mouth(canvas: _Canvas, face: _Face) -> None:
-    """The mouth: corners down (frown) to up (smile); a big smile opens to show teeth.
+    """The mouth: one thick stroke along a parabola, corners down (frown) to up (smile).
 
-    Each edge of the mouth is a parabola through the two corners, `depth` lower in the middle
-    (negative depth: higher, a frown). Opening flattens the upper edge and drops the lower one.
+    The smile is a single continuous shape (no opening with teeth), with the cheeks' blush as its
+    second, larger sign (`_draw_blush`): a small generator learns a factor drawn as one smooth
+    change far better than one that switches from a closed to an open mouth half-way.
     """
-    win = canvas.window(-0.46, 0.46, _MOUTH_Y - 0.16, _MOUTH_Y + 0.32)
+    win = canvas.window(-0.46, 0.46, _MOUTH_Y - 0.20, _MOUTH_Y + 0.24)
     u, y = _turn(win[2], face), win[3]
-    device = face.skin.device
     c = face.smile
-    half = 0.19 + 0.06 * c.clamp(min=0)
-    corner = _MOUTH_Y - 0.07 * c.clamp(min=0) + 0.10 * c.clamp(max=0).abs()
-    depth = 0.15 * c
-    top_depth = depth * (1.0 - 0.6 * face.opening)
-    low_depth = depth + 0.15 * face.opening
-    edge = lambda d: corner + d * (1.0 - (u / half) ** 2)
-    inside = torch.maximum(torch.maximum(edge(top_depth) - y, y - edge(low_depth)), u.abs() - half)
-    canvas.paint(win, _rgb((0.45, 0.10, 0.12), device), canvas.cover(inside))
-    teeth = torch.maximum(inside, y - edge(top_depth) - 0.08 * face.opening)
-    canvas.paint(win, _rgb((0.98, 0.97, 0.94), device), canvas.cover(teeth))
-    lips = torch.minimum(_arc(u, y, 0.0, corner + top_depth, half, -top_depth, 0.065),
-                         _arc(u, y, 0.0, corner + low_depth, half, -low_depth, 0.055))
-    canvas.paint(win, _rgb(_INK, device), canvas.cover(lips))
+    half = 0.21 + 0.04 * c.abs()
+    centre = _MOUTH_Y + 0.06 * c                       # the middle of the mouth: lower for a smile
+    lips = _arc(u, y, 0.0, centre, half, -0.17 * c, 0.075)   # ends 0.17 above the middle for a smile
+    canvas.paint(win, _rgb(_INK, face.skin.device), canvas.cover(lips))
 
 
 def _draw_glasses(canvas: _Canvas, face: _Face) -> None:

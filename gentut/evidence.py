@@ -158,13 +158,19 @@ class Comparison:
         return "better" if (self.difference.value > 0) == self.higher_is_better else "worse"
 
     def sentence(self, spec: str = ".2f") -> str:
-        """"A beats B by x (95 % interval lo to hi, n paired samples)" or "A and B are within noise: ..."."""
+        """"A beats B by x (95 % interval lo to hi, n paired samples)" or "A and B are within noise: ...".
+
+        In the first form x, lo and hi are the winner's advantage (positive, in the direction that is
+        better, also when lower is better); in the second, the signed difference a - b.
+        """
         d, unit = self.difference, self.unit
         how = f"{d.n} {'paired samples' if self.paired else 'samples each'}"
-        interval = f"{d.level * 100:.0f} % interval {d.low:+{spec}}{unit} to {d.high:+{spec}}{unit}, {how}"
         if self.verdict == "within noise":
+            interval = f"{d.level * 100:.0f} % interval {d.low:+{spec}}{unit} to {d.high:+{spec}}{unit}, {how}"
             return f"{self.name_a} and {self.name_b} are within noise: difference {d.value:+{spec}}{unit} ({interval})"
         winner, loser = (self.name_a, self.name_b) if self.verdict == "better" else (self.name_b, self.name_a)
+        low, high = (d.low, d.high) if d.value > 0 else (-d.high, -d.low)         # the advantage, oriented
+        interval = f"{d.level * 100:.0f} % interval {low:{spec}}{unit} to {high:{spec}}{unit}, {how}"
         return f"{winner} beats {loser} by {abs(d.value):{spec}}{unit} ({interval})"
 
     def __str__(self) -> str:

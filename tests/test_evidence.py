@@ -44,6 +44,22 @@ def test_compare_verdicts_better_worse_and_within_noise():
     assert compare("ours", base - 1, "theirs", base, higher_is_better=False).verdict == "better"
 
 
+def test_beats_sentence_states_the_winners_advantage_as_positive_numbers():
+    rng = np.random.default_rng(3)
+    base = rng.normal(20, 3, size=30)
+    lower = base - 1 + rng.normal(0, 0.2, size=30)        # e.g. a loss: lower is better
+    for result in (compare("ours", lower, "theirs", base, higher_is_better=False),      # a - b < 0, a wins
+                   compare("theirs", base, "ours", lower, higher_is_better=False),      # a - b > 0, b wins
+                   compare("theirs", base, "ours", lower),                              # higher is better
+                   compare("ours", lower, "theirs", base)):
+        winner = "ours" if not result.higher_is_better else "theirs"
+        sentence = result.sentence()
+        assert sentence.startswith(f"{winner} beats")
+        low, high = (float(x) for x in sentence.split("interval ")[1].split(",")[0].split(" to "))
+        advantage = abs(result.difference.value)
+        assert 0 < low <= advantage <= high                # the interval brackets the stated advantage
+
+
 def test_compare_accepts_tensors_and_rejects_mismatched_pairs():
     a, b = torch.arange(10.0), torch.arange(10.0) + 1
     assert compare("a", a, "b", b).verdict == "worse"

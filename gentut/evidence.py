@@ -14,6 +14,12 @@ false without anyone noticing:
 
     check(gain > 0.25, f"the smile edit raises the smile by {gain:.2f}, at least 0.25")
 
+A statistic that is not a mean of per-unit values (an accuracy pooled over all pixels of all
+images, a Fréchet distance) is resampled through the units' indices:
+
+    iou = pooled(confusions, lambda sums: class_iou(sums))          # confusions: (n, K, K), one per image
+    print(compare_statistic("L1", iou_l1, "cGAN", iou_cgan, n=500))  # the same images resampled for both
+
 `check` is for a sentence in the prose (markdown) that the numbers must keep supporting: it
 raises `ClaimFailed`, which fails the notebook under nbval, when they stop doing so.
 
@@ -26,12 +32,14 @@ their paired differences, which removes the variation between units from the com
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
 __all__ = ["Estimate", "Spread", "Comparison", "ClaimFailed", "as_array", "bootstrap", "mean_interval",
-           "proportion_interval", "spread", "compare", "check"]
+           "proportion_interval", "spread", "compare", "check", "resampled_units", "pooled", "bootstrap_statistic",
+           "compare_statistic"]
 
 LEVEL = 0.95
 RESAMPLES = 2000
@@ -207,3 +215,89 @@ def check(condition, claim: str) -> str:
         raise ClaimFailed(f"the notebook states: {claim!r} -- but the numbers measured now do not support it. "
                           "Rewrite the sentence from the new numbers (or find what changed).")
     return claim
+
+
+# ----------------------------------------------------------------------------- statistics of resampled units
+
+def resampled_units(n: int, resamples: int = RESAMPLES, seed: int = 0) -> np.ndarray:
+    """The bootstrap's draws of n units: int64 indices (resamples, n), with replacement.
+
+    The same (n, resamples, seed) give the draws that `bootstrap` and a paired `compare` use.
+    """
+    if n < 1:
+        raise ValueError(f"need at least one unit, got n = {n}")
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def pooled(counts, statistic: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """A statistic of resampled units from additive per-unit counts, for `bootstrap_statistic`.
+
+    counts (n, ...): one block of counts per unit (e.g. a confusion matrix per image);
+    statistic maps summed counts (R, ...) to (R,) (e.g. pixel accuracy = trace / total).
+    Returns f(indices (R, n)) -> (R,): the statistic of the counts summed over each row's units,
+    which is how a pooled ratio (sum of hits / sum of pixels) is resampled, unlike a mean of
+    per-unit ratios.
+    """
+    counts = _rows(counts)
+    flat = counts.reshape(len(counts), -1)
+
+    def of(indices: np.ndarray) -> np.ndarray:
+        indices = np.atleast_2d(indices)
+        rows, n = len(indices), len(counts)
+        weights = np.bincount((np.arange(rows)[:, None] * n + indices).ravel(),      # times each unit is drawn
+                              minlength=rows * n).reshape(rows, n).astype(np.float64)
+        return np.asarray(statistic((weights @ flat).reshape(len(indices), *counts.shape[1:])), dtype=np.float64)
+
+    return of
+
+
+def _rows(values) -> np.ndarray:
+    """A float64 numpy array (n, ...) of finite values from a list, numpy array or torch tensor."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 0 or len(array) == 0 or not np.isfinite(array).all():
+        raise ValueError(f"need finite values with one row per unit, got shape {array.shape}")
+    return array
+
+
+def bootstrap_statistic(statistic: Callable[[np.ndarray], np.ndarray], n: int, *, level: float = LEVEL,
+                        resamples: int = RESAMPLES, seed: int = 0) -> Estimate:
+    """Percentile-bootstrap interval of any statistic of n units.
+
+    statistic maps unit indices (R, n) to (R,) values (see `pooled`); the estimate itself is
+    statistic(all n units once). A statistic is evaluated once per (n, resamples, seed) and its
+    values are kept (the last 64), so comparing one method with several others costs one
+    evaluation each: pass functions of data that no longer changes.
+    """
+    value, values = _replicates(statistic, n, resamples, seed)
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    return Estimate(value, float(low), float(high), n, level)
+
+
+@lru_cache(maxsize=64)
+def _replicates(statistic: Callable[[np.ndarray], np.ndarray], n: int, resamples: int,
+                seed: int) -> tuple[float, np.ndarray]:
+    """statistic(all units) and statistic of every resample of `resampled_units(n, resamples, seed)`."""
+    draws = np.vstack([np.arange(n)[None], resampled_units(n, resamples, seed)])
+    values = np.asarray(statistic(draws), dtype=np.float64).reshape(-1)
+    if values.shape != (resamples + 1,) or not np.isfinite(values).all():
+        raise ValueError(f"the statistic must map indices (R, n) to R finite values, got {values[:5]}")
+    values.setflags(write=False)
+    return float(values[0]), values[1:]
+
+
+def compare_statistic(name_a: str, statistic_a: Callable[[np.ndarray], np.ndarray], name_b: str,
+                      statistic_b: Callable[[np.ndarray], np.ndarray], n: int, *, higher_is_better: bool = True,
+                      unit: str = "", level: float = LEVEL, resamples: int = RESAMPLES, seed: int = 0) -> Comparison:
+    """Compare two methods measured on the same n units by a statistic of the units (paired).
+
+    statistic_a, statistic_b map unit indices (R, n) to (R,) (see `pooled`); both see the same
+    resampled units, so the interval is that of the difference a - b on the same images. For a
+    statistic that is the mean of per-unit values this is `compare(..., paired=True)`.
+    """
+    value_a, values_a = _replicates(statistic_a, n, resamples, seed)
+    value_b, values_b = _replicates(statistic_b, n, resamples, seed)
+    low, high = np.quantile(values_a - values_b, [(1 - level) / 2, (1 + level) / 2])
+    estimate = Estimate(value_a - value_b, float(low), float(high), n, level)
+    return Comparison(name_a, name_b, estimate, higher_is_better, unit, paired=True)

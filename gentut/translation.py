@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -34,7 +35,8 @@ from gentut.metrics import confusion_iou, psnr
 
 __all__ = ["one_hot_labels", "pix2pix_generator_loss", "pix2pix_discriminator_loss", "lsgan_discriminator_loss",
            "lsgan_generator_loss", "cycle_loss", "identity_loss", "CycleGANWeights", "cyclegan_generator_losses",
-           "pix2pix_step", "cyclegan_step", "day_night_domains", "translate", "fcn_score", "relit_pairs",
+           "pix2pix_step", "cyclegan_step", "day_night_domains", "translate", "fcn_score", "fcn_confusions",
+           "fcn_from_confusions", "relit_pairs",
            "translation_scores", "cyclegan_scores", "evaluate_pix2pix", "evaluate_cyclegan"]
 
 
@@ -194,6 +196,40 @@ def fcn_score(segmenter: nn.Module, images: torch.Tensor, masks: torch.Tensor, n
     return {"pixel_accuracy": (predicted == masks).float().mean().item(),
             "mean_class_accuracy": torch.stack(class_accuracy).mean().item(),
             "class_iou": confusion_iou(predicted, masks, n_classes).nanmean().item()}
+
+
+@torch.no_grad()
+def fcn_confusions(segmenter: nn.Module, images: torch.Tensor, masks: torch.Tensor, n_classes: int = 7) -> torch.Tensor:
+    """One confusion matrix per image, for intervals over images: int64 (N, K, K).
+
+    [i, t, p] counts the pixels of image i whose true class (`masks` (N, S, S)) is t and whose
+    class as the segmenter reads it from `images` (N, 3, S, S) is p. Summed over images and
+    passed to `fcn_from_confusions`, it gives `fcn_score`.
+    """
+    predicted = segmenter.segment(images.to(next(segmenter.parameters()).device)).cpu()
+    pairs = masks.cpu().long().flatten(1) * n_classes + predicted.flatten(1)                # (N, S*S)
+    offsets = torch.arange(len(pairs))[:, None] * n_classes * n_classes
+    counts = torch.bincount((pairs + offsets).flatten(), minlength=len(pairs) * n_classes * n_classes)
+    return counts.view(len(pairs), n_classes, n_classes)
+
+
+def fcn_from_confusions(confusion) -> dict[str, np.ndarray]:
+    """The three FCN-scores of `fcn_score` from confusion matrices (..., K, K) [true, predicted].
+
+    Works on a batch of matrices (e.g. the summed confusions of bootstrap resamples): each score
+    has the leading shape (...). Classes absent from the truth are left out of the per-class
+    accuracy, and classes absent from truth and prediction out of the class IoU.
+    """
+    c = np.asarray(confusion, dtype=np.float64)
+    hits = np.diagonal(c, axis1=-2, axis2=-1)                                             # (..., K)
+    truth, predicted = c.sum(-1), c.sum(-2)
+    union = truth + predicted - hits
+    with np.errstate(invalid="ignore", divide="ignore"):
+        class_accuracy = np.where(truth > 0, hits / truth, np.nan)
+        iou = np.where(union > 0, hits / union, np.nan)
+        return {"pixel_accuracy": hits.sum(-1) / c.sum((-2, -1)),
+                "mean_class_accuracy": np.nanmean(class_accuracy, -1),
+                "class_iou": np.nanmean(iou, -1)}
 
 
 def relit_pairs(data: LabeledImages) -> LabeledImages:

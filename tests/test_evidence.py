@@ -92,3 +92,51 @@ def test_bootstrap_resamples_rows_together_for_a_ratio_of_means():
     ratio = bootstrap(np.stack([before, after], 1), lambda x: x[..., 1].mean(1) / x[..., 0].mean(1))
     assert ratio.value == pytest.approx(after.mean() / before.mean()) and ratio.low < 0.5 < ratio.high
     assert ratio.high - ratio.low < 0.05                                  # paired rows: a tight interval
+
+
+def test_statistic_of_resampled_units_matches_the_mean_case_and_pools_ratios():
+    from gentut.evidence import bootstrap_statistic, compare_statistic, pooled, resampled_units
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(1.0, 1.0, size=50), rng.normal(0.5, 1.0, size=50)
+    # the mean of per-unit values through indices gives exactly the interval of bootstrap / compare
+    mean_of = lambda values: (lambda idx: values[idx].mean(1))                   # noqa: E731
+    assert bootstrap_statistic(mean_of(a), 50) == bootstrap(a)
+    ours, theirs = compare_statistic("a", mean_of(a), "b", mean_of(b), 50), compare("a", a, "b", b)
+    assert (ours.difference.value, ours.difference.low, ours.difference.high) == pytest.approx(
+        (theirs.difference.value, theirs.difference.low, theirs.difference.high))
+    assert ours.sentence() == theirs.sentence()
+    assert resampled_units(50).shape == (2000, 50)
+    assert (resampled_units(50, seed=1) == resampled_units(50, seed=1)).all()
+    # a pooled ratio: hits / pixels summed over the units drawn, not a mean of per-unit ratios
+    counts = np.array([[1, 1], [0, 9], [9, 9], [0, 1]], dtype=float)           # (hits, pixels) per image
+    ratio = pooled(counts, lambda sums: sums[:, 0] / sums[:, 1])
+    assert bootstrap_statistic(ratio, 4).value == pytest.approx(10 / 20)        # mean of ratios would be 0.5 too ...
+    assert ratio(np.array([[0, 0, 1, 3]]))[0] == pytest.approx(2 / 12)          # ... but a draw weighs by pixels
+    assert 0.0 <= bootstrap_statistic(ratio, 4).low <= 0.5 <= bootstrap_statistic(ratio, 4).high <= 1.0
+    # identical methods are within noise; a planted gap in a pooled ratio is found
+    better = counts + np.array([[0, 0], [4, 0], [0, 0], [1, 0]])
+    same = compare_statistic("x", ratio, "y", ratio, 4)
+    assert same.verdict == "within noise" and same.difference.value == 0.0
+    many, more = np.tile(counts, (25, 1)), np.tile(better, (25, 1))
+    found = compare_statistic("better", pooled(more, lambda s: s[:, 0] / s[:, 1]), "base",
+                              pooled(many, lambda s: s[:, 0] / s[:, 1]), len(many))
+    assert found.verdict == "better" and found.difference.value == pytest.approx(5 / 20)
+    with pytest.raises(ValueError, match="one row per unit"):
+        pooled(np.array(3.0), lambda s: s)
+
+
+def test_a_statistic_is_evaluated_once_for_several_comparisons():
+    from gentut.evidence import bootstrap_statistic, compare_statistic
+    calls = []
+    values = np.arange(30.0)
+
+    def mean(idx):
+        calls.append(len(idx))
+        return values[idx].mean(1)
+
+    others = [lambda idx, shift=shift: values[idx].mean(1) + shift for shift in (-1.0, 0.0, 1.0)]
+    verdicts = [compare_statistic("m", mean, "other", other, 30, resamples=500, seed=7).verdict for other in others]
+    assert verdicts == ["better", "within noise", "worse"] and calls == [501]
+    assert bootstrap_statistic(mean, 30, resamples=500, seed=7).value == pytest.approx(14.5) and calls == [501]
+    with pytest.raises(ValueError, match="R finite values"):
+        bootstrap_statistic(lambda idx: np.zeros(3), 30, resamples=10)

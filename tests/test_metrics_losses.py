@@ -2,11 +2,13 @@
 
 import math
 
+import numpy as np
+import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss, g_saturating_loss, kl_to_standard_normal, r1_penalty
-from gentut.metrics import binary_accuracy, confusion_iou, frechet_distance, psnr
+from gentut.metrics import binary_accuracy, confusion_iou, frechet_distance, frechet_distances, psnr
 
 
 def test_kl_matches_torch_distributions():
@@ -43,3 +45,16 @@ def test_accuracy_psnr_frechet():
     features = torch.randn(500, 4, generator=torch.Generator().manual_seed(0))
     assert frechet_distance(features, features) < 1e-6
     assert abs(frechet_distance(features, features + 2.0) - 16.0) < 1e-4   # ||shift||^2 = 4 * 2^2
+
+
+def test_frechet_distances_of_resampled_sets_agree_with_frechet_distance():
+    generator = torch.Generator().manual_seed(0)
+    features = torch.randn(60, 5, generator=generator) @ torch.randn(5, 5, generator=generator)
+    reference = torch.randn(80, 5, generator=generator) + 0.5
+    rows = torch.randint(0, 60, (3, 60), generator=generator).numpy()
+    fast = frechet_distances(features, reference, np.vstack([np.arange(60), rows]))
+    assert fast.shape == (4,)
+    assert fast[0] == pytest.approx(frechet_distance(features, reference), rel=1e-6)
+    for r, row in enumerate(rows, start=1):
+        assert fast[r] == pytest.approx(frechet_distance(features[row], reference), rel=1e-6)
+    assert frechet_distances(reference, reference, np.arange(80))[0] < 1e-6

@@ -12,8 +12,9 @@ from gentut.data.scenes import make_scenes
 from gentut.models.translation import CycleGANPair, PatchDiscriminator, UNetGenerator
 from gentut.recipes import train_cyclegan, train_pix2pix
 from gentut.train import train_entry
-from gentut.translation import (CycleGANWeights, cycle_loss, cyclegan_generator_losses, day_night_domains, fcn_score,
-                                identity_loss, lsgan_discriminator_loss, lsgan_generator_loss, one_hot_labels,
+from gentut.translation import (CycleGANWeights, cycle_loss, cyclegan_generator_losses, day_night_domains,
+                                fcn_confusions, fcn_from_confusions, fcn_score, identity_loss,
+                                lsgan_discriminator_loss, lsgan_generator_loss, one_hot_labels,
                                 pix2pix_discriminator_loss, pix2pix_generator_loss, relit_pairs)
 
 
@@ -146,6 +147,23 @@ def test_fcn_score_known_cases():
     all_sky = fcn_score(Oracle(torch.zeros_like(masks)), torch.zeros(1, 3, 4, 4), masks)
     assert all_sky["pixel_accuracy"] == 0.75 and all_sky["mean_class_accuracy"] == 0.5
     assert all_sky["class_iou"] == pytest.approx((0.75 + 0.0) / 2)
+
+
+def test_per_image_confusions_sum_to_the_fcn_score():
+    generator = torch.Generator().manual_seed(0)
+    masks = torch.randint(0, 5, (6, 8, 8), generator=generator)            # classes 5 and 6 absent
+    read = torch.where(torch.rand(6, 8, 8, generator=generator) < 0.7, masks,
+                       torch.randint(0, 7, (6, 8, 8), generator=generator))
+    images = torch.zeros(6, 3, 8, 8)
+    confusions = fcn_confusions(Oracle(read), images, masks)
+    assert confusions.shape == (6, 7, 7) and confusions.sum((1, 2)).tolist() == [64] * 6
+    assert confusions[2, 1, 3] == ((masks[2] == 1) & (read[2] == 3)).sum()
+    pooled = fcn_from_confusions(confusions.sum(0))
+    expected = fcn_score(Oracle(read), images, masks)
+    assert {k: float(v) for k, v in pooled.items()} == pytest.approx(expected)
+    batch = fcn_from_confusions(torch.stack([confusions.sum(0), confusions[0]]))          # a batch of sums
+    assert batch["class_iou"].shape == (2,) and batch["class_iou"][0] == pytest.approx(expected["class_iou"])
+    assert batch["pixel_accuracy"][1] == pytest.approx((read[0] == masks[0]).float().mean().item())
 
 
 def test_day_night_domains_and_relit_pairs():

@@ -8,9 +8,10 @@ For every unit u (a channel of a conv layer) and concept c (a segmentation class
     IoU(u, c) = sum_images |{r_u > t} & {seg == c}| / sum_images |{r_u > t} | {seg == c}|
 
 Choices of the threshold t:
-* `method="quantile"` (Network Dissection): one t per unit, its 0.99 quantile, so a unit covers the
-  top 1 % of its activations. Fair for small concepts, unfair for sky or ground, which cover 40 %
-  of an image: a region of 1 % can reach an IoU of at most 1/40 with them.
+* `method="quantile"` (Network Dissection): one t per unit, a fixed quantile of its activations.
+  Bau et al. (CVPR 2017) use the 0.995 quantile, so a unit covers the top 0.5 % of its
+  activations; `quantile` defaults to 0.99 (the top 1 %). Fair for small concepts, unfair for sky
+  or ground, which cover 40 % of an image: a region of 1 % can reach an IoU of at most 1/40 with them.
 * `method="iqr"` (GAN Dissection): one t per (unit, concept), the one among candidate quantiles
   of the unit that maximises the information quality ratio I(region; concept) / H(region, concept);
   `method="iou"` maximises the IoU itself instead.
@@ -177,8 +178,8 @@ class UnitDissection:
 
     method: "quantile" (one threshold per unit, its `quantile`), "iou" or "iqr" (per unit and
     concept, the threshold among quantiles `levels` that maximises IoU or the information
-    quality ratio). IoU favours big concepts (a unit that is on over the top half of every image
-    has IoU ~0.3 with the sky by chance), so labels use the IoU *above chance*,
+    quality ratio). IoU favours big concepts (a unit active on a random half of the pixels has an
+    IoU of about 0.3 with a sky that covers 40 % of them), so labels use the IoU *above chance*,
     lift = IoU - chance_iou(unit area, concept area); a unit is interpretable when its best lift
     reaches `min_lift`.
     After fit: thresholds_, iou_, chance_iou_, lift_ (all (C, K)); best_concept_ (C,) (the label),

@@ -55,7 +55,7 @@ def test_far_from_the_origin_the_normal_does_not_tilt():
     far = codes + 5 * truth + 5 * across                        # the boundary now misses the origin
     ours = LinearBoundary(ratio=0.1).fit(far, scores).normal_
     train, labels, *_ = LinearBoundary(ratio=0.1).split(scores.double().numpy())
-    liblinear = LinearSVC(C=1.0, max_iter=20000).fit(far[train].double().numpy(), labels).coef_[0]
+    liblinear = LinearSVC(C=1.0, dual=True, max_iter=20000).fit(far[train].double().numpy(), labels).coef_[0]
     liblinear = torch.from_numpy(liblinear / np.linalg.norm(liblinear)).float()
     assert torch.dot(ours, truth) > 0.97
     assert torch.dot(ours, truth) > torch.dot(liblinear, truth) + 0.02

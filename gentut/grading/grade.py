@@ -30,7 +30,7 @@ from pathlib import Path
 
 from gentut.grading.build import load_assignment
 from gentut.grading.landlock import allowed_reads
-from gentut.grading.markers import Cell, answer_names, assigned_names, questions, references_of, test_parts
+from gentut.grading.markers import Cell, answer_names, assigned_names, questions, references_of, split_test
 from gentut.grading.notebooks import UnreadableNotebook
 from gentut.grading.references import BLOCKED, GradingCopy, reference_uses
 from gentut.grading.run import Limits, RunResult, run_cells
@@ -123,7 +123,7 @@ class Assignment:
             if cell.kind == "answer":
                 job.append({"kind": "answer", "question": cell.question, "source": answers.get(cell.question, "")})
             elif cell.is_test:
-                parts = test_parts(cell.source)
+                parts = split_test(cell.source)
                 job.append({"kind": cell.kind, "question": cell.question, "inputs": parts.inputs,
                             "source": parts.probe,
                             "send_back": sorted(assigned_names(ast.parse(parts.probe), definitions=False))})
@@ -222,7 +222,7 @@ class Grader:
         assignment, limits = self.assignment, self.limits
         result = self.blank(student, path, [])
         result.seconds, result.protections = run.seconds, run.protections
-        requests = [{"index": i, "inputs": test_parts(cell.source).inputs, "check": test_parts(cell.source).check,
+        requests = [{"index": i, "inputs": split_test(cell.source).inputs, "check": split_test(cell.source).check,
                      "values": outcome.values, "hidden": cell.kind == "hidden"}
                     for i, (cell, outcome) in enumerate(zip(assignment.code_cells, run.cells))
                     if cell.is_test and outcome.ok and outcome.values is not None]

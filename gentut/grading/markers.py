@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["Cell", "TestParts", "classify", "parse_assignment", "questions", "answer_id", "student_cells",
-           "strip_solutions", "test_parts", "references_of", "answer_names", "assigned_names", "PLACEHOLDER"]
+           "strip_solutions", "split_test", "references_of", "answer_names", "assigned_names", "PLACEHOLDER"]
 
 PLACEHOLDER = 'raise NotImplementedError("write your code here")'
 MARKDOWN_PLACEHOLDER = "_Write your answer here._"
@@ -54,7 +54,7 @@ TEST = re.compile(r"#\s*(HIDDEN\s+)?TEST\s+([A-Za-z0-9_.-]+)\s*\(\s*(\d+(?:\.\d+
 LOOKS_LIKE_TEST = re.compile(r"#\s*(HIDDEN\s+)?TEST\b")
 REFERENCES = re.compile(r"#\s*REFERENCES\s+([A-Za-z0-9_.-]+)\s*$")
 ANALYSIS = re.compile(r"#+\s*ANALYSIS\s+([A-Za-z0-9_.-]+)\s*\(\s*(\d+(?:\.\d+)?)\s*points?\s*\)\s*$")
-LOOKS_LIKE_MARKER = re.compile(r"#+\s*(REFERENCES|ANALYSIS)\b")
+LOOKS_LIKE_MARKER = re.compile(r"#+\s*(REFERENCES?|ANALYSIS)\b")
 PROBE_LINE = re.compile(r"^\s*#\s*-{2,}\s*probe\b.*$")
 CHECK_LINE = re.compile(r"^\s*#\s*-{2,}\s*check\b.*$")
 BEGIN = re.compile(r"^(\s*)#+\s*BEGIN SOLUTION\s*$")
@@ -134,7 +134,7 @@ def classify(cell_type: str, source: str) -> Cell:
     return Cell("code", source)
 
 
-def test_parts(source: str) -> TestParts:
+def split_test(source: str) -> TestParts:
     """Cut a test cell at its '# --- probe' and '# --- check' lines (see the module docstring).
 
     Raises ValueError when the check line is missing or repeated, or the probe line comes after it."""
@@ -243,7 +243,7 @@ def check_cell(cell: Cell, spans: list, answers: set[str]) -> None:
     if cell.kind in ("test", "hidden", "analysis") and cell.points <= 0:
         raise ValueError("a test must be worth more than 0 points")
     if cell.is_test:
-        test_parts(cell.source)
+        split_test(cell.source)
     if cell.kind == "references":
         references_of(cell.source)
 
@@ -255,7 +255,7 @@ def check_checks(cells: list[Cell]) -> None:
     for number, cell in enumerate(cells, start=1):
         if not cell.is_test:
             continue
-        parts = test_parts(cell.source)
+        parts = split_test(cell.source)
         for label, text in (("check", parts.check), ("inputs", parts.inputs)):
             used = {node.id for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Name)} & names
             if used:

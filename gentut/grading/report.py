@@ -188,7 +188,9 @@ class ResultStore:
             writer.writerow(["student", "score", "comment"])
             for result in report.students:
                 lines += [f"## {result.student}", "", result.analysis.get(question, "").strip() or "_(no answer)_", ""]
-                writer.writerow([result.student, *written.get(result.student, ("", ""))])
+                writer.writerow([result.student, *written.pop(result.student, ("", ""))])
+            for student, row in written.items():           # rows of students not (yet) in this report: kept
+                writer.writerow([student, *row])
             atomic_write(self.out / "review" / f"{question}.md", "\n".join(lines))
             atomic_write(path, rows.getvalue())
 

@@ -259,14 +259,18 @@ class Run:
         return results, protections, True, False
 
 
-def missing_message(timed_out: bool, stopped: str, limits: Limits) -> str:
+def missing_message(timed_out: bool, stopped: str, exit_code: int | None, limits: Limits) -> str:
     """Why a cell has no result."""
     if stopped:
         return f"not run: the submission was stopped because {stopped}"
     if timed_out:
         return (f"not run: the submission was stopped after {limits.seconds:g} s, the time limit of a "
                 "whole submission")
-    return "not run: the submission's process ended or stopped answering before reaching this cell"
+    if exit_code is not None:
+        how = f"signal {-exit_code}" if exit_code < 0 else f"exit code {exit_code}"
+        return f"not run: the submission's process ended early ({how}), before reaching this cell"
+    return (f"not run: the cell before did not answer within {limits.cell_seconds:g} s, the time limit of one "
+            "cell, so the submission was stopped there")
 
 
 def run_cells(cells: list[dict], limits: Limits, library, reads: list[str], seed: int = 0) -> RunResult:
@@ -275,12 +279,14 @@ def run_cells(cells: list[dict], limits: Limits, library, reads: list[str], seed
     `reads`; one CellResult each."""
     start = time.perf_counter()
     run = Run(cells, limits, library, reads, seed)
+    exit_code = None
     with tempfile.TemporaryDirectory(prefix="gentut-grading-", ignore_cleanup_errors=True) as tmp:
         tmp = Path(tmp)
         run.start(tmp)
         try:
             outcomes, protections, finished, timed_out = run.talk(tmp)
             wait_for_exit(run.process, 2.0)
+            exit_code = run.process.poll()
         finally:
             run.monitor.close()
             end_everything(run.process, run.cgroup, run.monitor, run.marker)
@@ -293,7 +299,7 @@ def run_cells(cells: list[dict], limits: Limits, library, reads: list[str], seed
         cap = (limits.output_mb << 20) - (64 << 10)     # writes stop within a buffer's length of the cap
         capped = any((tmp / name).stat().st_size >= cap for name in ("stdout.txt", "stderr.txt"))
         startup_error = "" if protections else (tmp / "stderr.txt").read_text(errors="replace")[-2000:]
-    missing = CellResult(False, False, missing_message(timed_out, run.stopped, limits))
+    missing = CellResult(False, False, missing_message(timed_out, run.stopped, exit_code, limits))
     result = RunResult([outcome or missing for outcome in outcomes], protections, finished and not run.stopped,
                        timed_out, run.stopped, capped, time.perf_counter() - start)
     if startup_error:

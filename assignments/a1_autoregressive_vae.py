@@ -40,6 +40,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from gentut.data.digits import load_binarized_digits
+from gentut.grading.testing import raised
 from gentut.runtime import setup
 
 device, generator = setup(seed=0)
@@ -75,25 +76,28 @@ def causal_mask(kernel_size, mask_type):
 
 # %%
 # TEST q1 (1 point)
+mask_a, mask_b = causal_mask(3, "A"), causal_mask(3, "B")
+# --- check (runs in the grader) ---
 expected_a = torch.tensor([[1., 1., 1.], [1., 0., 0.], [0., 0., 0.]])
 expected_b = torch.tensor([[1., 1., 1.], [1., 1., 0.], [0., 0., 0.]])
-assert causal_mask(3, "A").shape == (3, 3), "the mask must have shape (kernel_size, kernel_size)"
-assert torch.equal(causal_mask(3, "A").float(), expected_a), f"type A, k=3 should be\n{expected_a}"
-assert torch.equal(causal_mask(3, "B").float(), expected_b), f"type B, k=3 should be\n{expected_b}"
+assert mask_a.shape == (3, 3), "the mask must have shape (kernel_size, kernel_size)"
+assert torch.equal(mask_a.float(), expected_a), f"type A, k=3 should be\n{expected_a}"
+assert torch.equal(mask_b.float(), expected_b), f"type B, k=3 should be\n{expected_b}"
 print("q1 public tests passed")
 
 # %%
-# HIDDEN TEST q1 (2 points)
+# REFERENCES q1
 from gentut.models.autoregressive import causal_mask as reference_mask
 
-for k in (1, 5, 7):
-    for kind in ("A", "B"):
-        assert torch.equal(causal_mask(k, kind).float(), reference_mask(k, kind)), f"wrong mask for k={k}, type {kind}"
-try:
-    causal_mask(3, "C")
-    raise AssertionError("causal_mask(3, 'C') should raise a ValueError")
-except ValueError:
-    pass
+# %%
+# HIDDEN TEST q1 (2 points)
+masks = {f"{k}{kind}": causal_mask(k, kind) for k in (1, 5, 7) for kind in ("A", "B")}
+error = raised(causal_mask, 3, "C")
+# --- check (runs in the grader) ---
+for name, mask in masks.items():
+    k, kind = int(name[:-1]), name[-1]
+    assert torch.equal(mask.float(), reference_mask(k, kind)), f"wrong mask for k={k}, type {kind}"
+assert isinstance(error, ValueError), "causal_mask(3, 'C') should raise a ValueError"
 
 # %% [markdown]
 # ## Question 2 — the masked convolution (4 points)
@@ -129,6 +133,7 @@ def dependence(mask_type, pixel=(3, 2), size=6, kernel=5, seed=0):
 
 
 seen = dependence("A")
+# --- check (runs in the grader) ---
 order = torch.arange(36).view(6, 6)                  # raster order of each pixel
 index = 3 * 6 + 2
 assert not seen[order >= index].any(), "type A: the output at a pixel sees that pixel or a later one"
@@ -136,19 +141,25 @@ assert seen[order < index].any(), "type A: the output should depend on some earl
 print("q2 public tests passed")
 
 # %%
-# HIDDEN TEST q2 (2 points)
+# REFERENCES q2
 from gentut.models.autoregressive import MaskedConv2d
 
+# %%
+# HIDDEN TEST q2 (2 points)
 g = torch.Generator().manual_seed(5)
+weight, bias = torch.randn(4, 3, 3, 3, generator=g), torch.randn(4, generator=g)
+x = torch.randn(2, 3, 7, 5, generator=g)
+# --- probe (calls your code) ---
+with torch.no_grad():
+    out = masked_conv2d(x, weight, bias, "B")
+seen_b = dependence("B", pixel=(2, 4), seed=3)
+# --- check (runs in the grader) ---
 layer = MaskedConv2d(3, 4, 3, "B")
 with torch.no_grad():
-    layer.weight.copy_(torch.randn(layer.weight.shape, generator=g))
-    layer.bias.copy_(torch.randn(layer.bias.shape, generator=g))
-x = torch.randn(2, 3, 7, 5, generator=g)
-with torch.no_grad():
-    assert torch.allclose(masked_conv2d(x, layer.weight, layer.bias, "B"), layer(x), atol=1e-5), \
+    layer.weight.copy_(weight)
+    layer.bias.copy_(bias)
+    assert torch.allclose(out, layer(x), atol=1e-5), \
         "masked_conv2d differs from a reference masked convolution (type B, 3 channels in, 4 out)"
-seen_b = dependence("B", pixel=(2, 4), seed=3)
 assert seen_b[2, 4] and not seen_b.flatten()[2 * 6 + 5:].any(), "type B must see the centre but nothing after it"
 
 # %% [markdown]
@@ -171,18 +182,27 @@ def reparameterize(mu, logvar, eps):
 # %%
 # TEST q3 (1 point)
 eps = torch.tensor([[1.0, -0.5]])
+# --- probe (calls your code) ---
 z = reparameterize(torch.zeros(1, 2), torch.full((1, 2), math.log(4.0)), eps)
+# --- check (runs in the grader) ---
 assert torch.allclose(z, 2 * eps), f"with mu = 0 and variance 4, z should be 2 * eps = {2 * eps}, got {z}"
 print("q3 public tests passed")
+
+# %%
+# REFERENCES q3
+from gentut.models.vae import reparameterize as reference_reparameterize
 
 # %%
 # HIDDEN TEST q3 (1 point)
 mu = torch.tensor([[0.3, -1.0, 2.0]], requires_grad=True)
 logvar = torch.tensor([[0.0, 1.0, -2.0]], requires_grad=True)
 eps = torch.tensor([[0.5, -1.5, 2.0]])
+# --- probe (calls your code) ---
 reparameterize(mu, logvar, eps).sum().backward()
-assert torch.allclose(mu.grad, torch.ones(1, 3)), "dz/dmu should be 1"
-assert torch.allclose(logvar.grad, 0.5 * torch.exp(0.5 * logvar.detach()) * eps), "dz/dlogvar should be sigma * eps / 2"
+grad_mu, grad_logvar = mu.grad, logvar.grad
+# --- check (runs in the grader) ---
+assert torch.allclose(grad_mu, torch.ones(1, 3)), "dz/dmu should be 1"
+assert torch.allclose(grad_logvar, 0.5 * torch.exp(0.5 * logvar.detach()) * eps), "dz/dlogvar should be sigma * eps / 2"
 
 # %% [markdown]
 # ## Question 4 — the negative ELBO (5 points)
@@ -212,23 +232,29 @@ def negative_elbo(logits, x, mu, logvar):
 # %%
 # TEST q4 (2 points)
 value = negative_elbo(torch.zeros(2, 64), torch.ones(2, 1, 8, 8), torch.zeros(2, 3), torch.zeros(2, 3))
+value_kl = negative_elbo(torch.zeros(1, 4), torch.zeros(1, 4), torch.ones(1, 2), torch.zeros(1, 2))
+# --- check (runs in the grader) ---
 assert value.shape == (2,), f"one value per image: shape (2,), got {tuple(value.shape)}"
 assert torch.allclose(value, torch.full((2,), 64 * math.log(2))), \
     "logits 0 give p = 1/2 per pixel: 64 log 2 nats, and q = N(0, I) has KL 0"
-value = negative_elbo(torch.zeros(1, 4), torch.zeros(1, 4), torch.ones(1, 2), torch.zeros(1, 2))
-assert torch.allclose(value, torch.tensor([4 * math.log(2) + 1.0])), "mu = 1 in 2 dimensions adds KL = 2 * 1/2"
+assert torch.allclose(value_kl, torch.tensor([4 * math.log(2) + 1.0])), "mu = 1 in 2 dimensions adds KL = 2 * 1/2"
 print("q4 public tests passed")
 
 # %%
-# HIDDEN TEST q4 (3 points)
+# REFERENCES q4
 from gentut.losses import negative_elbo as reference_elbo
 
+# %%
+# HIDDEN TEST q4 (3 points)
 g = torch.Generator().manual_seed(11)
 logits, x = 3 * torch.randn(5, 12, generator=g), (torch.rand(5, 1, 3, 4, generator=g) > 0.5).float()
 mu, logvar = torch.randn(5, 4, generator=g), torch.randn(5, 4, generator=g)
-assert torch.allclose(negative_elbo(logits, x, mu, logvar), reference_elbo(logits, x, mu, logvar), atol=1e-4), \
-    "negative_elbo differs from the reference on random inputs"
+# --- probe (calls your code) ---
+value = negative_elbo(logits, x, mu, logvar)
 extreme = negative_elbo(torch.tensor([[200.0, -200.0]]), torch.tensor([[0.0, 1.0]]), torch.zeros(1, 1), torch.zeros(1, 1))
+# --- check (runs in the grader) ---
+assert torch.allclose(value, reference_elbo(logits, x, mu, logvar), atol=1e-4), \
+    "negative_elbo differs from the reference on random inputs"
 assert torch.isfinite(extreme).all() and torch.allclose(extreme, torch.tensor([400.0])), \
     "logits of +-200 must give a finite loss (400 nats here): use a numerically stable BCE"
 

@@ -65,18 +65,24 @@ def d_logistic_loss(real_logits, fake_logits):
 # %%
 # TEST q1 (1 point)
 loss = d_logistic_loss(torch.zeros(4), torch.zeros(4))
+# --- check (runs in the grader) ---
 assert loss.dim() == 0, f"the loss must be a scalar, got shape {tuple(loss.shape)}"
 assert math.isclose(loss.item(), 2 * math.log(2), rel_tol=1e-5), "D undecided (logits 0): loss = 2 log 2"
 print("q1 public tests passed")
 
 # %%
-# HIDDEN TEST q1 (2 points)
+# REFERENCES q1
 from gentut.losses import d_logistic_loss as reference_d
 
+# %%
+# HIDDEN TEST q1 (2 points)
 g = torch.Generator().manual_seed(3)
 real, fake = 2 * torch.randn(7, generator=g), 2 * torch.randn(5, generator=g)
-assert torch.allclose(d_logistic_loss(real, fake), reference_d(real, fake), atol=1e-5), "wrong value on random logits"
+# --- probe (calls your code) ---
+loss = d_logistic_loss(real, fake)
 extreme = d_logistic_loss(torch.tensor([-200.0]), torch.tensor([200.0]))
+# --- check (runs in the grader) ---
+assert torch.allclose(loss, reference_d(real, fake), atol=1e-5), "wrong value on random logits"
 assert torch.isfinite(extreme) and math.isclose(extreme.item(), 400.0, rel_tol=1e-4), \
     "logits of +-200 must give a finite loss (400): use softplus, not log(sigmoid)"
 
@@ -98,21 +104,30 @@ def g_nonsaturating_loss(fake_logits):
 
 # %%
 # TEST q2 (1 point)
-assert math.isclose(g_nonsaturating_loss(torch.zeros(3)).item(), math.log(2), rel_tol=1e-5), "logits 0: loss = log 2"
+loss = g_nonsaturating_loss(torch.zeros(3))
+# --- check (runs in the grader) ---
+assert math.isclose(loss.item(), math.log(2), rel_tol=1e-5), "logits 0: loss = log 2"
 print("q2 public tests passed")
 
 # %%
-# HIDDEN TEST q2 (2 points)
+# REFERENCES q2
 from gentut.losses import g_nonsaturating_loss as reference_g
 
+# %%
+# HIDDEN TEST q2 (2 points)
 g = torch.Generator().manual_seed(4)
 fake = 3 * torch.randn(9, generator=g)
-assert torch.allclose(g_nonsaturating_loss(fake), reference_g(fake), atol=1e-5), "wrong value on random logits"
+# --- probe (calls your code) ---
+loss = g_nonsaturating_loss(fake)
 rejected = torch.full((4,), -20.0, requires_grad=True)
 g_nonsaturating_loss(rejected).backward()
-assert torch.allclose(rejected.grad, torch.full((4,), -0.25), atol=1e-4), \
+gradient = rejected.grad
+far = g_nonsaturating_loss(torch.tensor([-200.0]))
+# --- check (runs in the grader) ---
+assert torch.allclose(loss, reference_g(fake), atol=1e-5), "wrong value on random logits"
+assert torch.allclose(gradient, torch.full((4,), -0.25), atol=1e-4), \
     "when D rejects the fakes (logit -20) the gradient must stay strong: -1/B per logit"
-assert torch.isfinite(g_nonsaturating_loss(torch.tensor([-200.0]))), "must stay finite at logit -200"
+assert torch.isfinite(far), "must stay finite at logit -200"
 
 # %% [markdown]
 # ## Question 3 — the WGAN critic loss (2 points)
@@ -132,17 +147,24 @@ def wgan_critic_loss(real_scores, fake_scores):
 
 # %%
 # TEST q3 (1 point)
-assert math.isclose(wgan_critic_loss(torch.tensor([3.0, 5.0]), torch.tensor([1.0])).item(), -3.0), \
+loss = wgan_critic_loss(torch.tensor([3.0, 5.0]), torch.tensor([1.0]))
+# --- check (runs in the grader) ---
+assert math.isclose(loss.item(), -3.0), \
     "real scores average 4, fake 1: the critic's loss is 1 - 4 = -3"
 print("q3 public tests passed")
 
 # %%
-# HIDDEN TEST q3 (1 point)
+# REFERENCES q3
 from gentut.losses import wgan_critic_loss as reference_wgan
 
+# %%
+# HIDDEN TEST q3 (1 point)
 g = torch.Generator().manual_seed(5)
 real, fake = torch.randn(6, generator=g), torch.randn(3, generator=g)
-assert torch.allclose(wgan_critic_loss(real, fake), reference_wgan(real, fake)), "wrong value on random scores"
+# --- probe (calls your code) ---
+loss = wgan_critic_loss(real, fake)
+# --- check (runs in the grader) ---
+assert torch.allclose(loss, reference_wgan(real, fake)), "wrong value on random scores"
 
 # %% [markdown]
 # ## Question 4 — the gradient penalty (5 points)
@@ -177,28 +199,38 @@ def gradient_penalty(critic, real, fake, generator=None):
 linear = nn.Linear(4, 1, bias=False)
 with torch.no_grad():
     linear.weight.copy_(torch.tensor([[2.0, 0.0, 0.0, 0.0]]))       # gradient (2, 0, 0, 0) everywhere: norm 2
+# --- probe (calls your code) ---
 penalty = gradient_penalty(lambda x: linear(x).squeeze(1), torch.randn(5, 4), torch.randn(5, 4),
                            torch.Generator().manual_seed(0))
+# --- check (runs in the grader) ---
 assert penalty.dim() == 0, "the penalty must be a scalar"
 assert math.isclose(penalty.item(), 1.0, rel_tol=1e-5), f"a critic with gradient norm 2 everywhere has GP (2 - 1)^2 = 1, got {penalty.item()}"
 print("q4 public tests passed")
 
 # %%
-# HIDDEN TEST q4 (3 points)
+# REFERENCES q4
 from gentut.losses import gradient_penalty as reference_gp
 
+# %%
+# HIDDEN TEST q4 (3 points)
 images = torch.randn(3, 2, 2, 2, generator=torch.Generator().manual_seed(1))
 quadratic = lambda x: 0.5 * x.pow(2).flatten(1).sum(1)       # gradient x: at x_hat = real when fake = real
-expected = (images.flatten(1).norm(dim=1) - 1).pow(2).mean()
-assert torch.allclose(gradient_penalty(quadratic, images, images.clone()), expected, atol=1e-5), \
-    "wrong penalty for D(x) = ||x||^2 / 2 with images of shape (B, C, H, W)"
-linear.weight.grad = None
-gradient_penalty(lambda x: linear(x).squeeze(1), torch.randn(2, 4), torch.randn(2, 4)).backward()
-assert linear.weight.grad is not None and torch.allclose(linear.weight.grad, torch.tensor([[2.0, 0, 0, 0]])), \
-    "the penalty must be differentiable w.r.t. the critic's weights (create_graph=True)"
+linear = nn.Linear(4, 1, bias=False)
+with torch.no_grad():
+    linear.weight.copy_(torch.tensor([[2.0, 0.0, 0.0, 0.0]]))
 critic = nn.Sequential(nn.Flatten(), nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1))
 real, fake = torch.randn(6, 2, 2, 2), torch.randn(6, 2, 2, 2)
+# --- probe (calls your code) ---
+on_images = gradient_penalty(quadratic, images, images.clone())
+gradient_penalty(lambda x: linear(x).squeeze(1), torch.randn(2, 4), torch.randn(2, 4)).backward()
+weight_grad = linear.weight.grad
 mine = gradient_penalty(lambda x: critic(x).squeeze(1), real, fake, torch.Generator().manual_seed(9))
+# --- check (runs in the grader) ---
+expected = (images.flatten(1).norm(dim=1) - 1).pow(2).mean()
+assert torch.allclose(on_images, expected, atol=1e-5), \
+    "wrong penalty for D(x) = ||x||^2 / 2 with images of shape (B, C, H, W)"
+assert weight_grad is not None and torch.allclose(weight_grad, torch.tensor([[2.0, 0, 0, 0]])), \
+    "the penalty must be differentiable w.r.t. the critic's weights (create_graph=True)"
 reference = reference_gp(lambda x: critic(x).squeeze(1), real, fake, torch.Generator().manual_seed(9))
 assert torch.allclose(mine, reference, atol=1e-5), "differs from the reference with the same epsilon draws"
 

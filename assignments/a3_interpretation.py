@@ -37,7 +37,9 @@ from sklearn.svm import LinearSVC
 
 from gentut import zoo
 from gentut.data.faces import FACE_FACTORS
+from gentut.grading.testing import raised
 from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, render_ws, sample_latents
+from gentut.interpret.sefa import style_weights
 from gentut.runtime import setup
 from gentut.widgets.render import image_grid
 
@@ -84,7 +86,10 @@ def fit_boundary(codes, scores, ratio=0.2):
 g = torch.Generator().manual_seed(0)
 planted = torch.nn.functional.normalize(torch.randn(8, generator=g), dim=0)
 codes = torch.randn(400, 8, generator=g)
-normal = fit_boundary(codes, codes @ planted + 0.1 * torch.randn(400, generator=g))
+noisy_scores = codes @ planted + 0.1 * torch.randn(400, generator=g)
+# --- probe (calls your code) ---
+normal = fit_boundary(codes, noisy_scores)
+# --- check (runs in the grader) ---
 assert normal.shape == (8,), f"the normal must have shape (d,) = (8,), got {tuple(normal.shape)}"
 assert abs(normal.norm().item() - 1) < 1e-4, "the normal must have unit length"
 assert (normal @ planted).item() > 0.95, \
@@ -92,15 +97,21 @@ assert (normal @ planted).item() > 0.95, \
 print("q1 public tests passed")
 
 # %%
-# HIDDEN TEST q1 (3 points)
+# REFERENCES q1
 from gentut.interpret.boundaries import LinearBoundary
 
+# %%
+# HIDDEN TEST q1 (3 points)
 g = torch.Generator().manual_seed(7)
 planted = torch.nn.functional.normalize(torch.randn(16, generator=g), dim=0)
 codes = torch.randn(600, 16, generator=g)
-assert (fit_boundary(codes, -(codes @ planted), ratio=0.1) @ planted).item() < -0.9, \
-    "the normal must point towards higher scores (here, against the planted direction)"
+# --- probe (calls your code) ---
+reversed_normal = fit_boundary(codes, -(codes @ planted), ratio=0.1)
 mine = fit_boundary(w, scores[:, 0])
+# --- check (runs in the grader) ---
+assert (torch.as_tensor(reversed_normal).float() @ planted).item() < -0.9, \
+    "the normal must point towards higher scores (here, against the planted direction)"
+mine = torch.as_tensor(mine).float()
 reference = LinearBoundary(ratio=0.2, val_fraction=0.0).fit(w, scores[:, 0]).normal_
 assert (mine @ reference).item() > 0.9, "the smile boundary differs from the reference fit on the same codes"
 change = direction_effects(G, predictor, w[:100].to(device), mine[None].to(device), 3.0)[0, 0].item()
@@ -134,23 +145,25 @@ def project_out(primal, *conditions):
 # %%
 # TEST q2 (1 point)
 result = project_out(torch.tensor([1.0, 1.0]), torch.tensor([1.0, 0.0]))
+# --- check (runs in the grader) ---
 assert torch.allclose(result, torch.tensor([0.0, 1.0]), atol=1e-6), f"(1, 1) without (1, 0) is (0, 1), got {result}"
 print("q2 public tests passed")
 
 # %%
-# HIDDEN TEST q2 (2 points)
+# REFERENCES q2
 from gentut.interpret.boundaries import project_out as reference_project
 
+# %%
+# HIDDEN TEST q2 (2 points)
 g = torch.Generator().manual_seed(3)
 primal, a, b = torch.randn(16, generator=g), torch.randn(16, generator=g), torch.randn(16, generator=g)
+# --- probe (calls your code) ---
 result = project_out(primal, a, b)
+error = raised(project_out, 2 * a - b, a, b)
+# --- check (runs in the grader) ---
 assert abs(result @ a) < 1e-4 and abs(result @ b) < 1e-4, "the result must be orthogonal to every condition"
 assert torch.allclose(result, reference_project(primal, a, b), atol=1e-5), "two non-orthogonal conditions: wrong direction"
-try:
-    project_out(2 * a - b, a, b)
-    raise AssertionError("a primal inside the conditions' span should raise a ValueError")
-except ValueError:
-    pass
+assert isinstance(error, ValueError), "a primal inside the conditions' span should raise a ValueError"
 
 # %% [markdown]
 # ## Question 3 — SeFa's closed form (5 points)
@@ -182,6 +195,7 @@ def sefa_directions(weight):
 # %%
 # TEST q3 (2 points)
 directions, eigenvalues = sefa_directions(torch.diag(torch.tensor([1.0, -3.0, 2.0])))
+# --- check (runs in the grader) ---
 assert directions.shape == (3, 3) and eigenvalues.shape == (3,), "shapes: directions (d, d), eigenvalues (d,)"
 assert torch.allclose(eigenvalues, torch.tensor([9.0, 4.0, 1.0]), atol=1e-5), f"eigenvalues of diag(1, 9, 4): {eigenvalues}"
 assert torch.allclose(directions, torch.tensor([[0.0, 1, 0], [0, 0, 1], [1, 0, 0]]), atol=1e-5), \
@@ -189,19 +203,23 @@ assert torch.allclose(directions, torch.tensor([[0.0, 1, 0], [0, 0, 1], [1, 0, 0
 print("q3 public tests passed")
 
 # %%
-# HIDDEN TEST q3 (3 points)
-from gentut.interpret.sefa import closed_form_directions, style_weights
+# REFERENCES q3
+from gentut.interpret.sefa import closed_form_directions
 
+# %%
+# HIDDEN TEST q3 (3 points)
 g = torch.Generator().manual_seed(2)
 U = torch.linalg.qr(torch.randn(9, 5, generator=g)).Q          # (9, 5) orthonormal columns
 V = torch.linalg.qr(torch.randn(5, 5, generator=g)).Q          # (5, 5) planted eigenvectors (columns)
 A = U @ torch.diag(torch.tensor([5.0, 4.0, 3.0, 2.0, 1.0])) @ V.T
+# --- probe (calls your code) ---
 directions, eigenvalues = sefa_directions(A)
+mine = sefa_directions(style_weights(G))[0][:3]
+# --- check (runs in the grader) ---
 assert torch.allclose(eigenvalues, torch.tensor([25.0, 16, 9, 4, 1]), atol=1e-3), "wrong eigenvalues for a planted A"
 assert torch.allclose((directions @ V).abs(), torch.eye(5), atol=1e-3), "rows must be the planted eigenvectors, in order"
 assert (directions.gather(1, directions.abs().argmax(1, keepdim=True)) > 0).all(), "largest entry of each row must be > 0"
-weights = style_weights(G)
-mine, reference = sefa_directions(weights)[0][:3], closed_form_directions(weights)[0][:3]
+reference = closed_form_directions(style_weights(G))[0][:3]
 assert ((mine.cpu() * reference.cpu()).sum(1) > 0.999).all(), "the face generator's top 3 SeFa directions differ"
 
 # %% [markdown]

@@ -53,6 +53,13 @@ def generated_faces(n, seed):
         return G.synthesis(broadcast_ws(G, w))
 
 
+def hole_psnr(images, reference, mask):
+    """PSNR (dB) over the hole (where mask is 0) only: (B,)."""
+    hole = (1 - mask).expand(len(images), 1, *images.shape[2:])
+    squared = (hole * (images - reference).pow(2)).sum((1, 2, 3)) / (images.shape[1] * hole.sum((1, 2, 3)))
+    return 10 * torch.log10(1 / squared.clamp_min(1e-10))
+
+
 targets = generated_faces(2, seed=1)
 print(f"targets {tuple(targets.shape)}; W+ codes have shape (B, {G.num_ws}, {G.w_dim})")
 
@@ -88,6 +95,7 @@ def invert_wplus(G, targets, steps=50, lr=0.05):
 # %%
 # TEST q1 (2 points)
 ws = invert_wplus(G, targets)
+# --- check (runs in the grader) ---
 assert ws.shape == (2, G.num_ws, G.w_dim), f"codes must have shape (2, {G.num_ws}, {G.w_dim}), got {tuple(ws.shape)}"
 with torch.no_grad():
     start = psnr(G.synthesis(broadcast_ws(G, G.w_avg.expand(2, -1))), targets)
@@ -98,16 +106,25 @@ assert (result > start + 5).all(), "the inversion should gain at least 5 dB over
 print("q1 public tests passed")
 
 # %%
+# REFERENCES q1
+from gentut.invert.optimize import invert
+
+# %%
 # HIDDEN TEST q1 (3 points)
-before = {name: value.clone() for name, value in G.state_dict().items()}
 others = generated_faces(3, seed=7)
+# --- probe (calls your code) ---
+_before = {name: value.clone() for name, value in G.state_dict().items()}   # (a leading _ keeps it here)
 ws = invert_wplus(G, others, steps=60, lr=0.05)
-assert ws.shape == (3, G.num_ws, G.w_dim) and not ws.requires_grad, "return detached codes (B, num_ws, w_dim)"
+detached = not ws.requires_grad
+unchanged = all(torch.equal(value, _before[name]) for name, value in G.state_dict().items())
+ws_single = invert_wplus(G, others[:1], steps=60)
+# --- check (runs in the grader) ---
+assert ws.shape == (3, G.num_ws, G.w_dim) and detached, "return detached codes (B, num_ws, w_dim)"
 with torch.no_grad():
     quality = psnr(G.synthesis(ws), others)
+    single = psnr(G.synthesis(ws_single), others[:1]).item()
 assert (quality > 20).all(), f"three other faces, 60 steps: every PSNR should exceed 20 dB, got {quality.tolist()}"
-assert all(torch.equal(value, before[name]) for name, value in G.state_dict().items()), "G's weights must not change"
-single = psnr(G.synthesis(invert_wplus(G, others[:1], steps=60)), others[:1]).item()
+assert unchanged, "G's weights must not change"
 assert abs(single - quality[0].item()) < 0.5, "each image needs its own code: a batch must invert like one image at a time"
 
 # %% [markdown]
@@ -135,7 +152,9 @@ def masked_mse(images, targets, mask):
 mask = torch.tensor([[[[1.0, 0.0], [0.0, 0.0]]]])                      # one known pixel
 hole_values = torch.full((1, 3, 2, 2), 5.0)
 hole_values[..., 0, 0] = 1.0
+# --- probe (calls your code) ---
 value = masked_mse(torch.zeros(1, 3, 2, 2), hole_values, mask)
+# --- check (runs in the grader) ---
 assert value.shape == (1,), f"one value per image, got shape {tuple(value.shape)}"
 assert torch.allclose(value, torch.tensor([1.0])), f"only the known pixel counts: its error is 1, got {value}"
 print("q2 public tests passed")
@@ -144,11 +163,15 @@ print("q2 public tests passed")
 # HIDDEN TEST q2 (2 points)
 g = torch.Generator().manual_seed(4)
 a, b = torch.rand(3, 3, 8, 8, generator=g), torch.rand(3, 3, 8, 8, generator=g)
-assert torch.allclose(masked_mse(a, b, torch.ones(1, 1, 8, 8)), (a - b).pow(2).flatten(1).mean(1), atol=1e-6), \
-    "with every pixel known it is the plain per-image MSE"
 masks = (torch.rand(3, 1, 8, 8, generator=g) > 0.5).float()
+# --- probe (calls your code) ---
+all_known = masked_mse(a, b, torch.ones(1, 1, 8, 8))
+per_image = masked_mse(a, b, masks)
+# --- check (runs in the grader) ---
+assert torch.allclose(all_known, (a - b).pow(2).flatten(1).mean(1), atol=1e-6), \
+    "with every pixel known it is the plain per-image MSE"
 expected = torch.stack([((a[i] - b[i]).pow(2) * masks[i]).sum() / (3 * masks[i].sum()) for i in range(3)])
-assert torch.allclose(masked_mse(a, b, masks), expected, atol=1e-6), "one mask per image: each image averages over its own pixels"
+assert torch.allclose(per_image, expected, atol=1e-6), "one mask per image: each image averages over its own pixels"
 
 # %% [markdown]
 # ## Question 3 — inpainting with the GAN prior (4 points)
@@ -180,21 +203,25 @@ def inpaint(G, observed, mask, steps=50, lr=0.05):
 # TEST q3 (1 point)
 task = Inpainting(box_mask(32, top=8, left=8, height=16, width=16).to(device))   # a 16x16 hole: eyes and nose
 observed = task(targets)
+# --- probe (calls your code) ---
 completed = inpaint(G, observed, task.mask)
-assert completed.shape == targets.shape and not completed.requires_grad, "return images (B, 3, S, S) without gradients"
+completed_requires_grad = completed.requires_grad
+# --- check (runs in the grader) ---
+assert completed.shape == targets.shape and not completed_requires_grad, "return images (B, 3, S, S) without gradients"
 assert torch.allclose(completed * task.mask, observed * task.mask, atol=1e-6), "keep the observed pixels as they are"
 print("q3 public tests passed")
 
 # %%
+# REFERENCES q3
+from gentut.invert.prior import restore
+
+# %%
 # HIDDEN TEST q3 (3 points)
-def hole_psnr(images, reference, mask):
-    """PSNR (dB) over the hole only: (B,)."""
-    return 10 * torch.log10(1 / masked_mse(images, reference, 1 - mask).clamp_min(1e-10))
-
-
 others = generated_faces(3, seed=7)
 hidden_task = Inpainting(box_mask(32, top=12, left=6, height=14, width=20).to(device))
+# --- probe (calls your code) ---
 filled = inpaint(G, hidden_task(others), hidden_task.mask, steps=60)
+# --- check (runs in the grader) ---
 mine = hole_psnr(filled, others, hidden_task.mask).mean().item()
 baseline = hole_psnr(hidden_task.baseline(hidden_task(others)), others, hidden_task.mask).mean().item()
 assert mine > baseline + 2, f"the GAN prior should beat filling the hole with the mean colour by 2 dB ({mine:.1f} vs {baseline:.1f})"

@@ -31,6 +31,7 @@ def test_plain_data_keeps_values_dtypes_and_types():
     assert back["a"].dtype == np.float32 and back["n"] == (1, 2.5, "x", None, True) and back["s"] == (2, 3)
     assert back["big"] == 2 ** 70 and back["inf"] == -math.inf and back["dtype"] == torch.float16
     assert back["half"].dtype == torch.bfloat16
+    assert roundtrip(torch.tensor(2.5)).shape == () and roundtrip(np.float32(1.5)).dtype == np.float32
 
 
 def test_exceptions_come_back_as_the_nearest_builtin_class():

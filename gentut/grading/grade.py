@@ -117,7 +117,8 @@ class Assignment:
 
     def job(self, answers: dict[str, str]) -> list[dict]:
         """The cells the student's process runs: instructor code, the student's answers, and each
-        test's inputs and probe (with the names whose values go back)."""
+        test's inputs and probe (with the names whose values go back: those the probe assigns,
+        except names that start with an underscore)."""
         job = []
         for cell in self.code_cells:
             if cell.kind == "answer":
@@ -126,7 +127,8 @@ class Assignment:
                 parts = split_test(cell.source)
                 job.append({"kind": cell.kind, "question": cell.question, "inputs": parts.inputs,
                             "source": parts.probe,
-                            "send_back": sorted(assigned_names(ast.parse(parts.probe), definitions=False))})
+                            "send_back": sorted(name for name in assigned_names(ast.parse(parts.probe), definitions=False)
+                                                if not name.startswith("_"))})
             else:
                 job.append({"kind": "code", "question": None, "source": cell.source})
         return job

@@ -23,8 +23,9 @@ A test cell has two parts, split by a line of its own (and, optionally, a third 
     assert torch.allclose(loss, torch.tensor(1.2)), "..."               <- check: the grader's process
 
 In a notebook the cell runs top to bottom as usual. When grading, the probe runs in the student's
-process, and the plain values it assigned (`loss`) travel to a separate process that runs the
-check: the student's code never runs where the expected values, the check or the reference are.
+process, and the plain values it assigned (`loss`; not names starting with `_`) travel to a
+separate process that runs the check: the student's code never runs where the expected values,
+the check or the reference are.
 Lines above `# --- probe` are the test's inputs: they run in both processes, so the check uses
 inputs made by the grader, not copies the student's process sends back. Without that line, the
 whole part above the check is the probe.

@@ -67,7 +67,7 @@ def array_plain(array, tag: str, dtype_name: str, budget: Budget) -> dict:
 
     if array.dtype.kind not in NUMERIC_KINDS:
         return {"$": "opaque", "type": f"array of {array.dtype}", "text": "only numeric arrays are sent back"}
-    array = np.ascontiguousarray(array)
+    array = np.array(array, order="C", copy=True)    # (ascontiguousarray would make a 0-d array 1-d)
     budget.spend(nbytes=array.nbytes)
     return {"$": tag, "dtype": dtype_name, "npdtype": array.dtype.str, "shape": list(array.shape),
             "data": base64.b64encode(array.tobytes()).decode("ascii")}

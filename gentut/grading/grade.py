@@ -30,7 +30,8 @@ from pathlib import Path
 
 from gentut.grading.build import load_assignment
 from gentut.grading.landlock import allowed_reads
-from gentut.grading.markers import Cell, answer_names, assigned_names, questions, references_of, split_test
+from gentut.grading.markers import (Cell, answer_names, assigned_names, free_names, questions, references_of,
+                                    split_test)
 from gentut.grading.notebooks import UnreadableNotebook
 from gentut.grading.references import BLOCKED, GradingCopy, reference_uses
 from gentut.grading.run import Limits, RunResult, run_cells
@@ -141,8 +142,7 @@ class Assignment:
             if cell.kind == "references":
                 setup.append(cell.source)
             elif cell.kind == "code":
-                used = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
-                if not used & self.answer_names:
+                if not free_names(cell.source) & self.answer_names:
                     setup.append(cell.source)
         return setup
 

@@ -46,7 +46,8 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["Cell", "TestParts", "classify", "parse_assignment", "questions", "answer_id", "student_cells",
-           "strip_solutions", "split_test", "references_of", "answer_names", "assigned_names", "PLACEHOLDER"]
+           "strip_solutions", "split_test", "references_of", "answer_names", "assigned_names", "free_names",
+           "PLACEHOLDER"]
 
 PLACEHOLDER = 'raise NotImplementedError("write your code here")'
 MARKDOWN_PLACEHOLDER = "_Write your answer here._"
@@ -193,6 +194,13 @@ def assigned_names(tree: ast.AST, definitions: bool = True) -> set[str]:
     return names
 
 
+def free_names(source: str) -> set[str]:
+    """Names a piece of code reads but does not assign itself (so they must come from elsewhere)."""
+    tree = ast.parse(source)
+    loaded = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return loaded - assigned_names(tree)
+
+
 def answer_names(cells: list[Cell]) -> set[str]:
     """Every name the instructor's answer cells define (the functions students write, and helpers)."""
     names: set[str] = set()
@@ -257,8 +265,9 @@ def check_checks(cells: list[Cell]) -> None:
         if not cell.is_test:
             continue
         parts = split_test(cell.source)
+        probe = assigned_names(ast.parse(parts.probe), definitions=False)
         for label, text in (("check", parts.check), ("inputs", parts.inputs)):
-            used = {node.id for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Name)} & names
+            used = (free_names(text) - (probe if label == "check" else set())) & names
             if used:
                 raise ValueError(f"cell {number} ({cell.kind} test {cell.question}): its {label} part uses "
                                  f"{sorted(used)}, defined by the answers; call them in the probe part")

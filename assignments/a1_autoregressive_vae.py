@@ -381,19 +381,15 @@ def train_vae(encoder, decoder, images, steps=300, generator=None):
 
 
 # %%
-# TEST q5 (1 point)
+# Try your loop (not graded: the hidden tests train with right reparameterize and negative_elbo,
+# so that a mistake in questions 3 or 4 costs only those questions).
 encoder, decoder = make_vae()
-# --- probe (calls your code) ---
 losses = train_vae(encoder, decoder, train_images, steps=150, generator=torch.Generator().manual_seed(1))
-# --- check (runs in the grader) ---
-assert len(losses) == 150, f"one loss per step: 150, got {len(losses)}"
-first, last = sum(losses[:20]) / 20, sum(losses[-20:]) / 20
-print(f"-ELBO (nats per image): first 20 steps {first:.1f}, last 20 steps {last:.1f}")
-assert last < 32, f"after 150 steps the batch loss should be below 32 nats, got {last:.1f}: check the loop"
-print("q5 public tests passed")
+print(f"-ELBO (nats per image): first 20 steps {sum(losses[:20]) / 20:.1f}, last 20 steps {sum(losses[-20:]) / 20:.1f} "
+      "(a right loop gets below 32 by step 150)")
 
 # %%
-# HIDDEN TEST q5 (3 points)
+# HIDDEN TEST q5 (1 point)
 def known_reparameterize(mu, logvar, eps):
     return mu + torch.exp(0.5 * logvar) * eps
 
@@ -406,8 +402,17 @@ def known_elbo(logits, x, mu, logvar):
 # --- probe (calls your code) ---
 _encoder, _decoder = make_vae(seed=3)
 with replaced(globals(), reparameterize=known_reparameterize, negative_elbo=known_elbo):   # q3 and q4 right
-    train_vae(_encoder, _decoder, train_images, steps=300, generator=torch.Generator().manual_seed(2))
-weights = {"encoder": _encoder.state_dict(), "decoder": _decoder.state_dict()}
+    losses = train_vae(_encoder, _decoder, train_images, steps=300, generator=torch.Generator().manual_seed(2))
+# --- check (runs in the grader) ---
+assert isinstance(losses, (list, tuple)) and len(losses) == 300 and all(isinstance(v, float) for v in losses), \
+    "return one float per step (loss.item()), 300 of them"
+first, last = sum(losses[:20]) / 20, sum(losses[-20:]) / 20
+assert last < first - 10, f"the batch loss should fall by more than 10 nats over 300 steps ({first:.1f} -> {last:.1f})"
+
+# %%
+# HIDDEN TEST q5 (3 points)
+# --- probe (calls your code) ---
+weights = {"encoder": _encoder.state_dict(), "decoder": _decoder.state_dict()}      # trained in the cell above
 # --- check (runs in the grader) ---
 encoder, decoder = make_vae()
 encoder.load_state_dict(weights["encoder"])

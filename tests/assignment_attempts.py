@@ -192,7 +192,7 @@ ATTEMPTS = {
         "mirrored": ({"q1": A3_BOUNDARY_MIRRORED}, {}, "the labels swapped and the normal negated"),
     },
     "a4": {
-        "wrong": ({"q2": A4_MSE_ALL_PIXELS}, {"q2": 3.0}, "masked MSE divided by every pixel"),
+        "wrong": ({"q2": A4_MSE_ALL_PIXELS}, {"q2": 2.0}, "masked MSE divided by every pixel (right when all are known)"),
         "W for W+": ({"q1": A4_INVERT_W}, {"q1": 2.0}, "one code per image copied to every layer"),
         "partial": ({"q3": A4_INPAINT_NO_PASTE}, {"q3": 2.0}, "inpainting that does not put the observed pixels back"),
         "alternative": ({"q1": A4_INVERT_MSE_LOSS, "q2": A4_MSE_WHERE}, {},

@@ -45,7 +45,8 @@ def grading_note(cells: list[Cell]) -> str:
     defaults = Limits()
     return ("## How this notebook is graded\n\n"
             "* **What is graded.** Only the code cells whose first line is `# ANSWER <question>` (keep that "
-            "line), and the markdown cells that start with `ANALYSIS` (your written answers). Cells you add "
+            "line), and the markdown cells whose first line is `# ANALYSIS <question>` (write your answer in that "
+            "cell, below the question, and keep that line). Cells you add "
             "yourself are not run by the grader: an `import` or a helper in a cell of your own is missing when "
             "grading, so put what your answer needs *inside* its answer cell.\n"
             "* **What runs, and where.** The notebook's own code cells (the imports and set-up above included) "

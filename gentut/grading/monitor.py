@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
 
 __all__ = ["Monitor", "descendants", "process_memory", "folder_size"]

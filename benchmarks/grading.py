@@ -4,8 +4,10 @@
 
 For each assignment in assignments/: build the student version, then grade `repeats` copies of
 the solution (full marks) and of the untouched student version (zero) as one folder, as a course
-would. Prints seconds per submission (the whole subprocess: Python and torch start-up, the
-instructor's set-up cells, the answers, the tests) and the wall time of the folder.
+would. Prints seconds per submission (the submission's own process: Python and torch start-up,
+the instructor's set-up cells, the answers, the probes) and the wall time of the folder per
+submission, which adds the checks in the judge and, once per folder, the judge's start-up and
+the grading copy of gentut.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def benchmark(source: Path, repeats: int, jobs: int) -> None:
         scores = sorted({r.total for r in runs})
         print(f"{source.stem:24s} {kind:9s} {statistics.median(seconds):6.1f} s/submission (median of {len(runs)})"
               f"   score {'/'.join(f'{s:g}' for s in scores)} of {full:g}")
-    print(f"{source.stem:24s} folder of {len(report.students)}: {wall:.1f} s wall with {jobs} job(s)")
+    print(f"{source.stem:24s} folder of {len(report.students)}: {wall:.1f} s wall with {jobs} job(s), "
+          f"{wall / len(report.students):.1f} s per submission")
 
 
 def main() -> None:

@@ -1,10 +1,13 @@
-"""The four course assignments: each solution scores full marks, each built student version zero.
+"""The four course assignments, graded as a course would grade them (subprocess, limits, sandbox).
 
-Each assignment is graded exactly as a course would grade it (subprocess, limits, sandbox):
-the source itself stands in for a perfect submission, the student version built from it for an
-untouched one. A few seconds per run on one CPU thread.
+For each: the source itself stands in for a perfect submission (full marks on everything the
+grader scores; written answers wait for the instructor), the student version built from it for
+an untouched one (zero), and the attempts of tests/assignment_attempts.py (a wrong one, a partial
+one, a correct one written differently, one in float64, a variant the specification allows) score
+what their answers are worth: each loses exactly the points of the properties it gets wrong.
 """
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,34 +18,45 @@ from gentut.grading.markers import questions
 from gentut.grading.notebooks import read_cells, write_notebook
 from gentut.grading.run import Limits
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from assignment_attempts import ATTEMPTS, attempt_cells  # noqa: E402
+
 ASSIGNMENTS = sorted((Path(__file__).resolve().parent.parent / "assignments").glob("a[0-9]_*.py"))
-LIMITS = Limits(seconds=300, cell_seconds=120)
+LIMITS = Limits(seconds=600, cell_seconds=180)
 
 
-def test_there_are_four_assignments_each_with_public_and_hidden_tests():
+def test_there_are_four_assignments_each_with_hidden_tests_a_loop_and_a_written_answer():
     assert [p.stem[:2] for p in ASSIGNMENTS] == ["a1", "a2", "a3", "a4"]
     for source in ASSIGNMENTS:
         cells = load_assignment(source)
-        kinds = {(c.question, c.kind) for c in cells if c.is_test}
-        assert all((q, "test") in kinds and (q, "hidden") in kinds for q in questions(cells)), source.name
+        hidden = {c.question for c in cells if c.kind == "hidden"}
+        written = {c.question for c in cells if c.kind == "analysis"}
+        assert set(questions(cells)) == hidden | written, source.name       # every question is graded
+        assert written, f"{source.name}: at least one written (ANALYSIS) question"
+        assert any("steps" in c.source and c.kind == "answer" for c in cells), f"{source.name}: a training loop"
+        assert {c.question for c in cells if c.kind == "references"}, f"{source.name}: references declared"
 
 
 @pytest.mark.parametrize("source", ASSIGNMENTS, ids=lambda p: p.stem)
-def test_solution_full_marks_student_version_zero(source, tmp_path):
+def test_solution_full_marks_student_version_zero_attempts_as_worth(source, tmp_path):
     student_ipynb, student_py = build_student_version(source, tmp_path / "release")
     first_code = next(text for kind, text in read_cells(student_ipynb) if kind == "code")
     assert '"google.colab" in sys.modules' in first_code, "the first code cell must be the Colab install cell"
-    assert "HIDDEN" not in student_py.read_text() and "BEGIN SOLUTION" not in student_py.read_text()
+    released = student_py.read_text()
+    assert "HIDDEN" not in released and "BEGIN SOLUTION" not in released and "REFERENCES" not in released
     submissions = {"solution": source, "student": student_ipynb}
-    if source.stem.startswith("a2"):          # one partial submission: the solution with q2 left unanswered
-        cells = read_cells(source)
-        q2 = next(i for i, (_, text) in enumerate(cells) if text.startswith("# ANSWER q2"))
-        cells[q2] = read_cells(student_py)[[t.startswith("# ANSWER q2") for _, t in read_cells(student_py)].index(True)]
-        submissions["partial"] = write_notebook(cells, tmp_path / "partial.ipynb")
+    attempts = ATTEMPTS[source.stem[:2]]
+    for name, (answers, _, _) in attempts.items():
+        submissions[name] = write_notebook(attempt_cells(read_cells(source), answers), tmp_path / f"{name}.ipynb")
     report = grade_submissions(source, submissions, LIMITS)
     results = {r.student: r for r in report.students}
-    full = sum(report.max_points.values())
-    assert results["solution"].total == full, results["solution"].tests
+    autograded = {q: m for q, m in report.max_points.items() if q not in report.analysis}
+    assert {q: results["solution"].scores[q] for q in autograded} == autograded, results["solution"].tests
     assert results["student"].total == 0 and results["student"].notes == []
-    if "partial" in results:
-        assert results["partial"].scores == {**report.max_points, "q2": 0.0}
+    wrong = []
+    for name, (_, lost, why) in attempts.items():
+        expected = {q: autograded[q] - lost.get(q, 0.0) for q in autograded}
+        got = {q: results[name].scores[q] for q in autograded}
+        if got != expected:
+            wrong.append((name, why, got, [(t.question, t.kind, t.message) for t in results[name].tests if not t.passed]))
+    assert not wrong, wrong

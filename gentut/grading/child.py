@@ -1,13 +1,16 @@
-"""The process that runs one submission: `python -m gentut.grading.child`, started by gentut.grading.run.
+"""The process that runs one submission: `python -m gentut.grading.child REQUESTS REPLIES`, started by
+gentut.grading.run, with a copy of gentut in which this assignment's references raise.
 
-1. reads the job (JSON) from stdin: the cells to run, the limits, the results file and a token;
-2. opens the results file, then limits itself (gentut.grading.sandbox) before any student code;
-3. runs the cells in order in one namespace, each under its own alarm (a question that hangs
-   loses that question only), seeding the random generators before each cell;
-4. after every cell, appends one JSON line {"token", "cell", "ok", "message"} to the results file.
+1. reads the job (one JSON line on the REQUESTS pipe): limits, what to protect, where to work;
+2. sets up its process tree (gentut.grading.namespaces): namespaces and an init process where the
+   system allows, else a launcher that reaps and kills whatever the submission leaves behind;
+3. protects itself (gentut.grading.sandbox) before any student code, and says how, on REPLIES;
+4. then, one request at a time, runs a cell the grader sends and replies with its outcome: for a
+   test cell, the plain values (gentut.grading.plain) its probe assigned.
 
-Every exception, SystemExit included, is caught per cell, so a failing question does not stop
-the others. The parent trusts only lines carrying the token, and the first line per cell.
+There is nothing to forge here: this process never sees a check, an expected value or a
+reference, and never says whether a test passed. A cell arrives only after the previous one has
+been answered, and every reply carries the number of the cell it answers.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import linecache
 import os
 import random
 import re
+import shutil
 import signal
 import sys
 import textwrap
@@ -47,7 +51,7 @@ def cell_filename(cell: dict) -> str:
 
 def describe(error: BaseException, cell: dict, job: dict) -> str:
     """A short, deterministic message for a failed cell. Frames of the student's answers are
-    shown, and those of public tests; hidden tests show only the error itself."""
+    shown, and those of public tests and instructor cells; hidden tests show only the error."""
     if isinstance(error, CellTimeout):
         return f"stopped: still running after {job['cell_seconds']:g} s, the time limit of one cell"
     if isinstance(error, SystemExit):
@@ -57,8 +61,7 @@ def describe(error: BaseException, cell: dict, job: dict) -> str:
     shown = ("<answer",) if cell["kind"] == "hidden" else ("<answer", cell_filename(cell))
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.startswith(shown)]
     text = textwrap.dedent("".join(traceback.format_list(frames) + traceback.format_exception_only(type(error), error)))
-    text = text.strip("\n")
-    text = ADDRESS.sub("0x...", text.replace(os.getcwd(), "."))
+    text = ADDRESS.sub("0x...", text.strip("\n").replace(os.getcwd(), "."))
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ... (cut)"
 
 
@@ -71,58 +74,136 @@ def seed_everything(seed: int) -> None:
         sys.modules["torch"].manual_seed(seed)
 
 
-def run_cell(cell: dict, namespace: dict, job: dict) -> tuple[bool, str]:
-    """Execute one cell under the per-cell alarm: (passed, message)."""
-    filename = cell_filename(cell)
-    if cell["kind"] != "hidden":       # hidden tests' lines must not appear in tracebacks
-        linecache.cache[filename] = (len(cell["source"]), None, cell["source"].splitlines(True), filename)
+class Shell:
+    """What a notebook's magics turn into (get_ipython().run_line_magic(...), .system(...)): they
+    do nothing when grading, except that a cell magic such as %%time still runs its cell."""
+
+    RUN_BODY = ("time", "timeit", "capture", "prun")
+
+    def __init__(self, namespace: dict):
+        self.namespace = namespace
+
+    def run_line_magic(self, *args, **kwargs):
+        return None
+
+    def system(self, *args, **kwargs):
+        return None
+
+    def getoutput(self, *args, **kwargs):
+        return []
+
+    def run_cell_magic(self, name, line, body):
+        if name in self.RUN_BODY:
+            exec(compile(body, "<cell magic>", "exec"), self.namespace)
+
+
+def execute(source: str, filename: str, namespace: dict, visible: bool) -> None:
+    """exec `source` in `namespace`; its lines appear in tracebacks only if `visible`."""
+    if visible:
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+
+
+def run_cell(cell: dict, namespace: dict, job: dict) -> dict:
+    """Execute one cell under the per-cell alarm -> the reply {"cell", "ok", "error", "values"}."""
+    from gentut.grading.plain import TooLarge, to_plain
+
+    filename, visible = cell_filename(cell), cell["kind"] != "hidden"
     signal.signal(signal.SIGALRM, on_alarm)          # again: a submission may have replaced it
     signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
+    reply = {"cell": cell["index"], "ok": True, "error": ""}
     try:
         try:
-            exec(compile(cell["source"], filename, "exec"), namespace)
-            return True, ""
+            if cell.get("inputs", "").strip():
+                execute(cell["inputs"], filename, namespace, visible)
+            execute(cell["source"], filename, namespace, visible)
+            if "send_back" in cell:
+                missing = object()
+                values = {name: namespace.get(name, missing) for name in cell["send_back"]}
+                reply["values"] = {name: to_plain(value) for name, value in values.items() if value is not missing}
+        except TooLarge as error:
+            reply.update(ok=False, error=f"the values to check are too large: {error}")
         except BaseException as error:               # noqa: B036 - SystemExit and timeouts too
-            return False, describe(error, cell, job)
+            reply.update(ok=False, error=describe(error, cell, job))
     except BaseException as error:                   # raised while describing (a timeout, a bad __str__)
-        return False, describe(error, cell, job) if isinstance(error, CellTimeout) else type(error).__name__
+        reply.update(ok=False, error=describe(error, cell, job) if isinstance(error, CellTimeout)
+                     else type(error).__name__)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+    return reply
 
 
-def reporter(path: str, token: str):
-    """A function that appends one result line (with the token) to the results file and flushes."""
-    results = open(path, "a", encoding="utf-8")
+class Channel:
+    """JSON lines in from the grader and out to it, on two inherited pipe ends."""
 
-    def report(record: dict) -> None:
-        results.write(json.dumps({"token": token, **record}) + "\n")
-        results.flush()
+    def __init__(self, requests: int, replies: int):
+        self.requests = os.fdopen(requests, "rb", buffering=0)
+        self.replies = replies
 
-    return report
+    def receive(self):
+        line = b""
+        while not line.endswith(b"\n"):
+            chunk = self.requests.readline()
+            if not chunk:
+                return None
+            line += chunk
+        return json.loads(line)
+
+    def send(self, message: dict) -> None:
+        data = (json.dumps(message) + "\n").encode("utf-8")
+        while data:
+            data = data[os.write(self.replies, data):]
+
+
+def prepare(job: dict) -> tuple[list[str], list[str]]:
+    """Before any student code: the process tree and the working folder -> (descriptions of the
+    namespaces and mounts, the namespaces' names). Returns in the runner only."""
+    from gentut.grading import namespaces
+
+    done: list[str] = []
+    spaces = namespaces.enter() if job["sandbox"] else []
+    if "pid" in spaces:
+        done = [f"namespaces: {', '.join(spaces)} (the submission sees only its own processes and no network; "
+                "all its processes end with it)"]
+        done += namespaces.start_init(job["workdir"], job["stage"], job["disk_mb"], job["max_processes"])
+    else:
+        namespaces.start_reaper()
+        done.append("no namespaces on this system: a subreaper kills what the submission leaves behind"
+                    if job["sandbox"] else "a subreaper kills what the submission leaves behind")
+    if not any(line.startswith("disk:") for line in done):
+        shutil.copytree(job["stage"], job["workdir"], dirs_exist_ok=True)
+    return done, spaces
 
 
 def main() -> None:
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    channel = Channel(int(sys.argv[1]), int(sys.argv[2]))
+    job = channel.receive()
     sys.stdin = open(os.devnull)
-    report = reporter(job["results"], job["token"])
-    from gentut.grading.sandbox import apply_limits, restrict_filesystem
-    guard = restrict_filesystem(os.getcwd(), job["read_roots"]) if job["sandbox"] else "sandbox switched off"
-    refused = apply_limits(job["memory_mb"], job["output_mb"])
-    guard += f"; limits this system refused: {', '.join(refused)}" if refused else ""
-    report({"cell": -1, "ok": True, "message": guard})
+    from gentut.grading import plain  # noqa: F401 - imported before the sandbox, like everything it needs
+    from gentut.grading.sandbox import protect
+
+    protections, spaces = prepare(job)
+    os.chdir(job["workdir"])
+    reads = job["reads"] + (["/proc"] if "private /proc" in protections else [])
+    protections += protect(job["workdir"], reads, job["memory_mb"], job["output_mb"], job["max_processes"],
+                           job["sandbox"], spaces)
+    channel.send({"cell": -1, "protections": protections})
     namespace = {"__name__": "__main__", "__builtins__": builtins, "display": lambda *args, **kwargs: None}
-    for cell in job["cells"]:
+    namespace["get_ipython"] = lambda: Shell(namespace)
+    while True:
+        cell = channel.receive()
+        if cell is None or cell.get("op") == "end":
+            break
         seed_everything(job["seed"])
         try:
-            passed, message = run_cell(cell, namespace, job)
+            reply = run_cell(cell, namespace, job)
         except CellTimeout:                          # the alarm fired between the cell and its clean-up
-            passed, message = False, describe(CellTimeout(), cell, job)
+            reply = {"cell": cell["index"], "ok": False, "error": describe(CellTimeout(), cell, job)}
         try:
             sys.stdout.flush()
         except BaseException:                        # noqa: B036 - the output may be over its size cap
             pass
-        report({"cell": cell["index"], "ok": passed, "message": message})
-    report({"cell": len(job["cells"]), "ok": True, "message": "done"})
+        channel.send(reply)
     os._exit(0)                                      # skip whatever atexit handlers the cells registered
 
 

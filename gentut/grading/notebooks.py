@@ -32,10 +32,12 @@ def read_cells(path: str | Path) -> list[tuple[str, str]]:
     Raises UnreadableNotebook, with the reason, for anything that cannot be read as one.
     """
     path = Path(path)
-    if path.suffix not in NOTEBOOK_SUFFIXES:
+    suffix = path.suffix.lower()                 # Name.IPYNB is a notebook too
+    if suffix not in NOTEBOOK_SUFFIXES:
         raise UnreadableNotebook(f"{path.name}: expected a .ipynb or .py notebook, got {path.suffix or 'no suffix'}")
     try:
-        notebook = jupytext_module().read(path, fmt="ipynb" if path.suffix == ".ipynb" else "py:percent")
+        with open(path, encoding="utf-8") as file:
+            notebook = jupytext_module().reads(file.read(), fmt="ipynb" if suffix == ".ipynb" else "py:percent")
         cells = [(str(cell.cell_type), str(cell.source)) for cell in notebook.cells]
     except Exception as error:   # jupytext and nbformat raise many types for a broken file
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -24,13 +29,18 @@
 # generator, and explain the gradient penalty's choice of points.
 
 # %%
-# Colab only: install gentut, keeping Colab's own torch. Elsewhere, follow the README's set-up.
+# Colab only: install gentut at the version this notebook belongs to, keeping Colab's own torch.
+# Elsewhere, follow the README's set-up.
 import subprocess
 import sys
 
 if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "gentut @ git+https://github.com/gentut/gentut"], check=True)
+    GENTUT = "gentut @ git+https://github.com/gentut/gentut@main"
+    if subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", GENTUT]).returncode:
+        raise RuntimeError(
+            f"pip could not install {GENTUT}. Is the repository public, and does the branch or tag exist? "
+            "If you forked the kit: run `python tools/colab_source.py YOUR_ORG/YOUR_REPO@BRANCH` and commit. "
+            "Without GitHub: upload the kit's gentut/ folder next to this notebook (Files panel) and rerun.")
 
 # %%
 import math

@@ -59,11 +59,16 @@ def test_a_cpu_torch_brings_no_cuda_packages():
     assert cuda == []
 
 
-def load_sync_tool():
-    spec = importlib.util.spec_from_file_location("sync_notebooks", ROOT / "tools" / "sync_notebooks.py")
+def load_tool(name):
+    """tools/NAME.py as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_sync_tool():
+    return load_tool("sync_notebooks")
 
 
 def test_every_notebook_is_a_pair():
@@ -83,13 +88,32 @@ def test_notebook_conventions(source):
     notebook = jupytext.read(source)
     text = "\n".join(cell.source for cell in notebook.cells)
     first_markdown = notebook.cells[0].source
-    badge = f"https://colab.research.google.com/github/gentut/gentut/blob/main/notebooks/{source.stem}.ipynb"
+    colab = load_tool("colab_source")
+    badge = colab.badge_url(*colab.read_source(), f"notebooks/{source.stem}.ipynb")
     assert badge in first_markdown, "the first cell needs the Open in Colab badge for this notebook"
     first_code = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert '"google.colab" in sys.modules' in first_code and "pip" in first_code
     assert "setup(seed=" in text, "fixed seeds and device choice via gentut.runtime.setup"
     assert re.search(r"_panel\(|browser\(", text), "at least one slider panel from gentut.widgets"
     assert "import tqdm" not in text or "tqdm.auto" in text
+
+
+def test_every_colab_badge_and_install_cell_points_where_pyproject_says():
+    colab = load_tool("colab_source")
+    repository, ref = colab.read_source()
+    assert colab.disagreements(repository, ref) == [], \
+        f"run python tools/colab_source.py {repository}@{ref} and commit the result"
+
+
+def test_colab_source_repoints_a_fork_and_finds_what_disagrees():
+    colab = load_tool("colab_source")
+    notebook = jupytext.read(NOTEBOOKS[0])
+    colab.repoint_notebook(notebook, "someone/fork", "v1.0")
+    text = "\n".join(cell.source for cell in notebook.cells)
+    assert colab.badge_url("someone/fork", "v1.0", f"notebooks/{NOTEBOOKS[0].stem}.ipynb") in text
+    assert "git+https://github.com/someone/fork@v1.0" in text and "gentut/gentut" not in text
+    assert colab.repoint_text("[x](https://colab.research.google.com/github/a/b/blob/main/notebooks/n.ipynb)",
+                              "c/d", "dev") == "[x](https://colab.research.google.com/github/c/d/blob/dev/notebooks/n.ipynb)"
 
 
 def test_committed_notebooks_carry_outputs_to_compare():

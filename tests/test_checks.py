@@ -11,7 +11,9 @@ import torch
 from gentut.checks import (GentutError, check_count, check_device, check_images, check_seed, positive_int_arg)
 from gentut.data.faces import make_faces
 from gentut.data.scenes import make_scenes
-from gentut.runtime import seed_everything, setup
+from gentut import runtime                # not `from ... import setup`: pytest 7 would call a
+                                         # module-level `setup` as nose-style module set-up
+from gentut.runtime import seed_everything
 
 no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
 
@@ -19,13 +21,13 @@ no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the messa
 @pytest.mark.parametrize("seed", ["x", 1.5, None, True])
 def test_a_seed_that_is_no_int_is_refused(seed):
     with pytest.raises(TypeError, match=r"seed must be an int in \[0, 2\*\*32 - 1\]"):
-        setup(seed=seed, verbose=False)
+        runtime.setup(seed=seed, verbose=False)
 
 
 @pytest.mark.parametrize("seed", [2 ** 40, -1, 2 ** 32])
 def test_a_seed_out_of_numpys_range_is_refused_with_the_range(seed):
     with pytest.raises(ValueError, match=r"\[0, 4294967295\].*NumPy") as error:
-        setup(seed=seed, verbose=False)
+        runtime.setup(seed=seed, verbose=False)
     assert isinstance(error.value, GentutError) and str(seed) in str(error.value)
 
 
@@ -38,14 +40,14 @@ def test_seeds_numpy_accepts_still_work():
 @pytest.mark.parametrize("device", ["gpu", "GPU", "cdua"])
 def test_a_misspelt_device_suggests_the_right_name(device):
     with pytest.raises(ValueError, match="did you mean 'cuda'.*Available here: cpu"):
-        setup(device=device, verbose=False)
+        runtime.setup(device=device, verbose=False)
 
 
 @no_cuda
 @pytest.mark.parametrize("device", ["cuda", "cuda:0", torch.device("cuda")])
 def test_cuda_without_a_gpu_says_what_there_is_and_how_to_get_one(device):
     with pytest.raises(ValueError, match="cannot use a GPU here.*Available here: cpu.*Colab") as error:
-        setup(device=device, verbose=False)
+        runtime.setup(device=device, verbose=False)
     assert "Torch not compiled" not in str(error.value)
 
 
@@ -135,9 +137,9 @@ def test_setup_sets_the_threads_it_prints(capsys):
     from gentut.runtime import setup
     before = torch.get_num_threads()
     try:
-        setup(seed=1, threads=1)
+        runtime.setup(seed=1, threads=1)
         assert torch.get_num_threads() == 1 and "CPU threads: 1" in capsys.readouterr().out
         with pytest.raises(ValueError, match="threads"):
-            setup(seed=1, threads=0)
+            runtime.setup(seed=1, threads=0)
     finally:
         torch.set_num_threads(before)

@@ -266,7 +266,10 @@ def test_memory_hogs_hit_the_memory_limit(graded):
     expect(results, "huge_memory", q1=0.0)
     expect(results, "huge_memory_slowly", q2=0.0)
     assert "out of memory (the limit is 1024 MB)" in results["huge_memory"].answer_errors["q1"]
-    assert "out of memory" in messages(results["huge_memory_slowly"], "q2")
+    # stopped by its address space (MemoryError) or, where a CUDA build of torch widens that by
+    # its libraries' size (gentut.grading.sandbox.cuda_library_mb), by the grader's memory budget
+    slowly = results["huge_memory_slowly"]
+    assert "out of memory" in messages(slowly, "q2") or any("over the budget of" in n for n in slowly.notes)
 
 
 def test_sys_exit_is_caught_and_os_exit_keeps_earlier_scores(graded):

@@ -14,9 +14,11 @@ where one can be made (gentut.grading.cgroups), else its monitor (gentut.grading
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import resource
 import sys
+from pathlib import Path
 
 from gentut.grading import landlock, seccomp
 
@@ -45,11 +47,31 @@ def user_processes() -> int:
     return count
 
 
+def cuda_library_mb() -> int:
+    """Megabytes of CUDA libraries that `import torch` maps: for a CUDA build of torch, its
+    libtorch_cuda* and the nvidia/*/lib packages beside it; 0 for a CPU build or without torch.
+    Found without importing torch.
+
+    Mapped libraries take address space but, until their code runs, no memory. A CUDA build maps
+    them even on a machine without a GPU: measured here, torch 2.3.0+cu121 fails to import under
+    an address-space limit of 2 GB and imports under 4 GB, where a CPU build needs well under 768 MB."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.origin:
+        return 0
+    torch_dir = Path(spec.origin).parent
+    files = [*(torch_dir / "lib").glob("*cuda*.so*"), *(torch_dir.parent / "nvidia").glob("*/lib/*.so*")]
+    return sum(f.stat().st_size for f in files if f.is_file()) >> 20
+
+
 def apply_limits(memory_mb: int, output_mb: int, processes: int | None) -> tuple[list[str], list[str]]:
-    """Cap this process's address space at memory_mb, every file it writes at output_mb, no core
-    files, and (when given) the number of processes. Returns (done, refused) descriptions."""
+    """Cap this process's address space at memory_mb plus what a CUDA build of torch maps
+    (`cuda_library_mb`), every file it writes at output_mb, no core files, and (when given) the
+    number of processes. Returns (done, refused) descriptions. The memory actually used, all
+    processes together, is kept to memory_mb by the grader's cgroup or monitor."""
     done, refused = [], []
-    wanted = [("RLIMIT_AS", memory_mb << 20, f"address space {memory_mb} MB per process"),
+    libraries = cuda_library_mb()
+    space = f"address space {memory_mb} MB per process" + (f" (+ {libraries} MB for CUDA's libraries)" if libraries else "")
+    wanted = [("RLIMIT_AS", (memory_mb + libraries) << 20, space),
               ("RLIMIT_FSIZE", output_mb << 20, f"files and printed output {output_mb} MB each"),
               ("RLIMIT_CORE", 0, "no core files")]
     if processes is not None:

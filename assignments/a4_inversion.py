@@ -45,6 +45,7 @@ if "google.colab" in sys.modules:
 # %%
 import matplotlib.pyplot as plt
 import torch
+import torch.nn.functional as F
 
 from gentut import zoo
 from gentut.interpret.edits import broadcast_ws, sample_latents

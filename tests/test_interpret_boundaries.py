@@ -81,6 +81,14 @@ def test_normal_points_towards_higher_scores_and_ratio_is_checked():
         LinearBoundary(ratio=0.7)
 
 
+def test_without_a_validation_split_every_kept_code_trains():
+    codes = torch.randn(400, 6, generator=torch.Generator().manual_seed(4))
+    truth = torch.nn.functional.normalize(torch.ones(6), dim=0)
+    boundary = LinearBoundary(ratio=0.2, val_fraction=0.0).fit(codes, codes @ truth)
+    assert boundary.val_correct_.shape == (0,) and np.isnan(boundary.val_accuracy_)
+    assert torch.dot(boundary.normal_, truth) > 0.95
+
+
 def test_project_out_removes_the_condition():
     a, b = torch.tensor([1.0, 1.0, 0.0]), torch.tensor([0.0, 1.0, 0.0])
     result = project_out(a, b)

@@ -71,7 +71,8 @@ class LinearBoundary:
         norm = np.linalg.norm(svm.coef_[0])
         self.normal_ = torch.from_numpy(svm.coef_[0] / norm).float()
         self.offset_ = float(-svm.intercept_[0] / norm)
-        self.val_correct_ = svm.predict(x[val]) == val_labels                 # (n_val,) bool, for intervals
+        self.val_correct_ = (svm.predict(x[val]) == val_labels if len(val)    # (n_val,) bool, for intervals
+                             else np.zeros(0, dtype=bool))
         self.val_accuracy_ = float(self.val_correct_.mean()) if len(val) else float("nan")
         if len(middle):
             truth = s[middle] >= (s.max() + s.min()) / 2

@@ -217,25 +217,41 @@ plt.show()
 purities = {space: purity(e)[1] for space, e in effects.items()}
 print("mean purity (the share of an edit's total change that goes to its main factor): "
       + ", ".join(f"{space} {p.mean():.2f}" for space, p in purities.items()))
+cleaner = passes["W"].sum() > passes["Z"].sum() and purities["W"].mean() > purities["Z"].mean()
+print(f"W: {int(passes['W'].sum())} pass, purity {purities['W'].mean():.2f}; Z: {int(passes['Z'].sum())} pass, "
+      f"purity {purities['Z'].mean():.2f} -> " + ("W's edits are cleaner, as in the paper" if cleaner else
+                                                  "W's edits are not cleaner than Z's here, unlike the paper"))
 
 # %%
-check(bool(passes["W"].all()), "in W every face boundary passes re-scoring")
+for space in ("W", "Z"):
+    passing = [name for name, ok in zip(names, passes[space]) if ok]
+    failing = [name for name, ok in zip(names, passes[space]) if not ok]
+    print(f"{space}: {len(passing)} of {len(names)} boundaries pass ({', '.join(passing) or 'none'}); "
+          f"fail: {', '.join(failing) or 'none'}")
 
 # %% [markdown]
-# In $W$ every boundary passes: each edit moves its own attribute by at least a quarter of its
-# range and at least twice as much as anything else it drags along. The table is worth reading
-# beyond the verdict: the intervals say how sure each number is over 300 faces, and the largest
-# side effect says what each edit is most entangled with. Compare the $Z$ table: the same labels,
-# the same protocol, a space the mapping network has not untangled.
+# The lines above say which boundaries pass: those edits move their own attribute by at least a
+# quarter of its range and at least twice as much as anything else they drag along. Read the
+# failing rows too. An edit can fail by being weak (its own change is under 0.25 although it
+# moves nothing else much) or by being entangled (its largest side effect is more than half its
+# own change: the column names what it is tied to). Both can happen to a boundary that
+# *separates* the codes well in section 2: accuracy measures correlation, re-scoring measures
+# what the edit causes. Compare the $Z$ table: the same labels, the same protocol. The paper
+# found W's edits cleaner than Z's; the last line under the matrices says whether they are here
+# (counts and purity side by side) — on this generator, check before you repeat the paper.
 #
-# *How this kit got here.* The first `faces_stylegan` of this kit failed this very test: its
-# smile boundary moved the smile by less than 0.1 and hair colour more. Two things were wrong, and
-# both are lessons. The attribute predictor, trained only on crisp renders, misread the
-# generator's softer pictures (a blur of well under a pixel multiplied its smile error many
-# times); it now trains on blurred and noisy renders too (`gentut/data/degrade.py`). And the generator drew the
-# faces' factors entangled — among its samples, smiling went with dark hair although the training
-# faces keep them independent; a larger mouth in the data, style mixing, a mapping network that
-# learns faster, and longer training fixed it (`python -m gentut.train faces_stylegan`).
+# *Where this differs from the paper.* InterFaceGAN's edits on StyleGAN trained on CelebA-HQ
+# move their attribute clearly. Here, on a 32x32 generator trained for 12,000 steps on a CPU,
+# not every factor gets a working edit, and the lines above say which ones do not: a linear
+# boundary in W can only be as untangled as the generator has made W.
+#
+# *How this kit got here.* An earlier `faces_stylegan` of this kit failed this test for every
+# face factor, and part of the blame was the judge: the attribute predictor, trained only on
+# crisp renders, misread the generator's softer pictures (a blur of well under a pixel multiplied
+# its smile error many times). It now trains on blurred and noisy renders too
+# (`gentut/data/degrade.py`). What is left is in the generator: style mixing, a wider
+# discriminator and longer training (`python -m gentut.train faces_stylegan`) untangle some
+# factors, not all of them.
 #
 # ## 4. One slider per attribute
 #
@@ -345,8 +361,9 @@ check(removed.value >= 0.5 and kept_glasses.value >= 0.8,
 #   learnt by the generator, shows up as a side effect of the edit.
 # * With age projected out, at least half of the ageing is gone while at least 80 % of the
 #   eyeglasses change stays (the measured shares and their intervals are printed above).
-# * Projection never removes everything: it keeps each code's distance to the age *boundary*,
-#   a linear model, and the predictor's age reacts to more than that one direction.
+# * Projection keeps each code's distance to the age *boundary*, a linear model. Nothing
+#   guarantees that this removes all of the predictor's age change (the predictor may react to
+#   more than that one direction); how much it removes here is the share printed above.
 #
 # The same face — one the predictor reads without glasses — edited along the plain eyeglasses
 # normal (top) and with age projected out (bottom):

@@ -478,7 +478,9 @@ class NotebookDriver:
         handle.scroll_into_view_if_needed()
         box, bar = handle.bounding_box(), track.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        target = x + (0.4 if self.fraction(handle, track) < 0.5 else -0.4) * bar["width"]
+        # to the far side of the track's middle: a binary factor (eyeglasses, lamps on) only
+        # changes the picture when it crosses 0.5
+        target = bar["x"] + (0.9 if self.fraction(handle, track) < 0.5 else 0.1) * bar["width"]
         mouse = self.page.mouse
         mouse.move(x, y)
         mouse.down()

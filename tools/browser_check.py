@@ -364,7 +364,9 @@ class NotebookDriver:
     # -- running -------------------------------------------------------------------------------------
     def run(self) -> None:
         page = self.page
-        page.goto(f"{self.url}/lab/tree/{self.report.notebook}")
+        # ?reset: a fresh workspace. Otherwise JupyterLab reopens the previous notebook's tab
+        # beside this one, "Run All Cells" can run that tab, and this notebook waits forever.
+        page.goto(f"{self.url}/lab/tree/{self.report.notebook}?reset")
         page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
         page.wait_for_function("() => window.__gentut.kernelReady > 0", timeout=120_000)
         start = time.perf_counter()
@@ -418,6 +420,9 @@ class NotebookDriver:
         picture = panel.locator("img.widget-image").last
         picture.evaluate("img => window.__gentut.watch(img)")
         controls = panel.locator(CONTROLS).all()
+        # sliders first: a drop-down that picks where an edit applies (06's layer range) changes
+        # nothing while every strength is still 0
+        controls.sort(key=lambda c: 0 if "slider" in (c.get_attribute("class") or "") else 1)
         if not controls:
             self.report.failures.append(f"panel {index}: no control found (selectors: {CONTROLS})")
         for control in controls:

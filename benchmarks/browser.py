@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> int:
     spec = importlib.util.spec_from_file_location("browser_check", ROOT / "tools" / "browser_check.py")
     browser_check = importlib.util.module_from_spec(spec)
+    sys.modules["browser_check"] = browser_check        # dataclasses look their module up there
     spec.loader.exec_module(browser_check)
     sys.argv[0] = "benchmarks/browser.py"
     return browser_check.main()

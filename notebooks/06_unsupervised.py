@@ -288,7 +288,7 @@ print(f"InterFaceGAN's first direction (the smile normal) moves {main_of_smile} 
 # method fail, and is a "pure" direction the same as a strong one?
 #
 # Drag the top three directions of each method side by side (strengths in W units; the
-# drop-down applies the edits to a range of layers only, as in section 3):
+# "layers" buttons apply the edits to a range of layers only, as in section 3):
 
 # %%
 directions_panel(G, {name: methods[name] for name in ["SeFa", "GANSpace", "InterFaceGAN", "discovery"]},

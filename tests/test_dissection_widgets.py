@@ -85,3 +85,17 @@ def test_panels_redraw_when_controls_move():
     before = panel.image.value
     panel.controls["row"].value = 0
     assert panel.image.value != before                                                # the outline moved
+
+
+def test_insertion_panel_square_keeps_its_size_at_the_border():
+    G, ws, dissection, features = setting()
+    panel = insertion_panel(G, BrightSegmenter(), ws, 2, dissection, features.amax((0, 2, 3)), CLASSES,
+                            concept="bright", max_units=4)
+    panel.controls["row"].value = panel.controls["col"].value = 15                  # the bottom-right pixel
+    pictures = []
+    for side in (4, 5):
+        panel.controls["side"].value = side
+        pictures.append(decode(panel.image.value))
+    assert not np.array_equal(*pictures)        # a clipped square would be 1 pixel for every size
+    outlined = (pictures[1][..., 0] > 200) & (pictures[1][..., 1] > 200) & (pictures[1][..., 2] < 60)
+    assert outlined.any()

@@ -145,3 +145,13 @@ def test_panel_starts_sliders_on_their_step_grid_with_equal_tracks():
     assert x.value == pytest.approx(0.35) and drawn[-1] == pytest.approx(0.35)   # what the readout shows
     assert x.layout.width == y.layout.width == CONTROL_WIDTH
     assert x.style.description_width == y.style.description_width
+
+
+def test_panel_choices_are_buttons_that_redraw_and_keep_their_width():
+    from gentut.widgets.panel import CONTROL_WIDTH, LABEL_WIDTH, choice_buttons, image_panel
+    choice = choice_buttons([("all", (0, 1)), ("early", (0,))], (0,), "layers")
+    assert choice.value == (0,) and choice.style.button_width == "auto"
+    panel = image_panel(lambda layers: np.full((2, 2, 3), 10 * len(layers), np.uint8), layers=choice)
+    assert choice.layout.width != CONTROL_WIDTH and choice.style.description_width == LABEL_WIDTH
+    choice.value = (0, 1)                                                      # what a click does
+    assert decode(panel.image.value)[0, 0, 0] == 20

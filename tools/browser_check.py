@@ -10,7 +10,9 @@ gentut.widgets.panel.image_panel builds) is moved twice, as a student moves it:
 
 * a slider by the keyboard (ArrowRight on its focused handle, ArrowLeft at the end of the track)
   and by a mouse drag of the handle;
-* a drop-down by the keyboard (ArrowDown / ArrowUp) and by choosing another option;
+* a drop-down by the keyboard (ArrowDown / ArrowUp) and by choosing another option (gentut's
+  panels use toggle buttons instead: JupyterLab takes the arrow keys of a closed drop-down for
+  its own cell navigation, ipywidgets issue 3912);
 * toggle buttons by Space on another button and by a click.
 
 Every move must change the panel's picture, the page must show no error (no Python error from
@@ -420,8 +422,8 @@ class NotebookDriver:
         picture = panel.locator("img.widget-image").last
         picture.evaluate("img => window.__gentut.watch(img)")
         controls = panel.locator(CONTROLS).all()
-        # sliders first: a drop-down that picks where an edit applies (06's layer range) changes
-        # nothing while every strength is still 0
+        # sliders first: a choice of where an edit applies (06's layer range) changes nothing
+        # while every strength is still 0
         controls.sort(key=lambda c: 0 if "slider" in (c.get_attribute("class") or "") else 1)
         if not controls:
             self.report.failures.append(f"panel {index}: no control found (selectors: {CONTROLS})")

@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 
 from gentut.interpret.edits import broadcast_ws, edit_ws, render_ws, sample_latents
-from gentut.widgets.panel import image_panel
+from gentut.widgets.panel import choice_buttons, image_panel
 from gentut.widgets.render import image_grid
 
 __all__ = ["attribute_edit_view", "attribute_panel", "layer_edit_view", "layer_edit_panel"]
@@ -83,7 +83,7 @@ def layer_edit_panel(G: nn.Module, directions: dict[str, torch.Tensor], n: int =
     check_directions(G, directions)
     ws = fixed_ws(G, n, seed) if codes is None else broadcast_ws(G, codes)
     controls = dict(
-        name=widgets.Dropdown(options=list(directions), description="direction"),
+        name=choice_buttons(list(directions), description="direction"),
         layers=widgets.IntRangeSlider(value=(0, G.num_ws - 1), min=0, max=G.num_ws - 1, description="layers"),
         strength=widgets.FloatSlider(value=limit / 2, min=-limit, max=limit, step=0.25, description="strength"),
     )

@@ -18,7 +18,7 @@ from gentut.data.scenes import colorize_masks
 from gentut.interpret.dissection import UnitDissection, layer_features, upsample
 from gentut.interpret.edits import render_ws
 from gentut.interpret.intervention import ablate_units, insert_units, square_region
-from gentut.widgets.panel import image_panel
+from gentut.widgets.panel import choice_buttons, image_panel
 from gentut.widgets.render import image_grid
 
 __all__ = ["unit_view", "ablation_view", "insertion_view", "outline", "unit_panel", "ablation_panel", "insertion_panel"]
@@ -72,14 +72,14 @@ def insertion_view(G: nn.Module, segmenter: nn.Module, ws: torch.Tensor, layer: 
                       nrow=len(ws))
 
 
-def concept_dropdown(class_names: Sequence[str], value: str) -> widgets.Dropdown:
-    """A dropdown of the segmenter's class names, starting at `value`."""
-    return widgets.Dropdown(options=list(class_names), value=value, description="concept")
+def concept_buttons(class_names: Sequence[str], value: str) -> widgets.ToggleButtons:
+    """A button per segmenter class name, starting at `value`."""
+    return choice_buttons(list(class_names), value, "concept")
 
 
 def unit_panel(G: nn.Module, ws: torch.Tensor, layer: int, dissection: UnitDissection,
                class_names: Sequence[str], concept: str = "tree") -> widgets.VBox:
-    """Dropdown: concept; slider: rank (0 = the unit with the highest IoU for it) -> where that unit
+    """Buttons: concept; slider: rank (0 = the unit with the highest IoU for it) -> where that unit
     fires on the images of ws. A caption names the unit, its IoU and threshold."""
     caption = widgets.Label()
 
@@ -91,7 +91,7 @@ def unit_panel(G: nn.Module, ws: torch.Tensor, layer: int, dissection: UnitDisse
         return unit_view(G, ws, layer, unit, threshold)
 
     rank = widgets.IntSlider(value=0, min=0, max=min(9, len(dissection.iou_) - 1), description="rank")
-    panel = image_panel(render, zoom=3, concept=concept_dropdown(class_names, concept), rank=rank)
+    panel = image_panel(render, zoom=3, concept=concept_buttons(class_names, concept), rank=rank)
     panel.children = (*panel.children, caption)
     panel.caption = caption
     return panel
@@ -99,29 +99,32 @@ def unit_panel(G: nn.Module, ws: torch.Tensor, layer: int, dissection: UnitDisse
 
 def ablation_panel(G: nn.Module, segmenter: nn.Module, ws: torch.Tensor, layer: int, dissection: UnitDissection,
                    class_names: Sequence[str], concept: str = "tree", max_units: int = 16) -> widgets.VBox:
-    """Dropdown: concept; slider: k -> the images before and after ablating the k units of `layer`
+    """Buttons: concept; slider: k -> the images before and after ablating the k units of `layer`
     with the highest IoU for the concept (k = 0: nothing ablated)."""
     def render(concept: str, k: int) -> np.ndarray:
         return ablation_view(G, segmenter, ws, layer, dissection.top_units(list(class_names).index(concept), k))
 
     k = widgets.IntSlider(value=4, min=0, max=max_units, description="units")
-    return image_panel(render, zoom=2, concept=concept_dropdown(class_names, concept), k=k)
+    return image_panel(render, zoom=2, concept=concept_buttons(class_names, concept), k=k)
 
 
 def insertion_panel(G: nn.Module, segmenter: nn.Module, ws: torch.Tensor, layer: int, dissection: UnitDissection,
                     peak: torch.Tensor, class_names: Sequence[str], concept: str = "tree",
                     max_units: int = 16) -> widgets.VBox:
-    """Dropdown: concept; sliders: k units, the square's row / column / size (image pixels), and
+    """Buttons: concept; sliders: k units, the square's row / column / size (image pixels), and
     strength -> the top-k units for the concept set to strength * peak (their largest activation,
     (C,)) inside the square."""
     size = G.image_size
 
     def render(concept: str, k: int, row: int, col: int, side: int, strength: float) -> np.ndarray:
         units = dissection.top_units(list(class_names).index(concept), k)
+        # the whole square stays inside the image (moved up / left if needed), so that every
+        # size the slider shows is the size drawn, also at the border
+        row, col = min(row, size - side), min(col, size - side)
         return insertion_view(G, segmenter, ws, layer, units, strength * peak[units],
                               square_region(row, col, side, size))
 
-    controls = dict(concept=concept_dropdown(class_names, concept),
+    controls = dict(concept=concept_buttons(class_names, concept),
                     k=widgets.IntSlider(value=8, min=1, max=max_units, description="units"),
                     row=widgets.IntSlider(value=4, min=0, max=size - 1, description="row"),
                     col=widgets.IntSlider(value=12, min=0, max=size - 1, description="column"),

@@ -19,7 +19,7 @@ import torch.nn as nn
 
 from gentut.interpret.edits import edit_ws, render_ws
 from gentut.invert.optimize import InversionRun
-from gentut.widgets.panel import image_panel
+from gentut.widgets.panel import choice_buttons, image_panel
 from gentut.widgets.render import image_grid
 
 __all__ = ["snapshot_at", "steps_view", "steps_panel", "regularizer_view", "regularizer_panel", "edit_view",
@@ -79,7 +79,7 @@ def edit_view(targets: torch.Tensor, methods: Mapping[str, tuple[nn.Module, torc
 def edit_panel(targets: torch.Tensor, methods: Mapping[str, tuple[nn.Module, torch.Tensor]],
                directions: Mapping[str, torch.Tensor], zoom: int = 3) -> widgets.VBox:
     """Sliders: attribute and edit strength (in standard deviations of the sampled codes)."""
-    attribute = widgets.Dropdown(options=list(directions), description="attribute")
+    attribute = choice_buttons(list(directions), description="attribute")
     strength = widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description="strength",
                                    continuous_update=False)
     return image_panel(lambda attribute, strength: edit_view(targets, methods, directions, attribute, strength),

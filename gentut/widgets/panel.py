@@ -26,7 +26,7 @@ import numpy as np
 
 from gentut.widgets.render import png_bytes, upscale
 
-__all__ = ["Panel", "image_panel"]
+__all__ = ["Panel", "choice_buttons", "image_panel"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -75,9 +75,25 @@ def snap_to_step(control: widgets.ValueWidget) -> None:
         control.value = type(control.value)(min(control.max, control.min + steps * control.step))
 
 
+def choice_buttons(options, value=None, description: str = "") -> widgets.ToggleButtons:
+    """A row of toggle buttons for a few named choices: options as for ipywidgets (labels, or
+    (label, value) pairs), `value` the one chosen at first (None: the first).
+
+    Panels use these instead of a drop-down: in JupyterLab the arrow keys on a closed drop-down
+    are taken by the notebook's shortcuts (ArrowDown selects the next cell; ipywidgets issue
+    3912), so a student could not change it from the keyboard. Space on a button works.
+    """
+    buttons = widgets.ToggleButtons(options=options, description=description)
+    if value is not None:
+        buttons.value = value
+    buttons.style.button_width = "auto"          # each button as wide as its label
+    return buttons
+
+
 def style_control(control: widgets.ValueWidget) -> None:
-    """Equal track lengths and aligned labels for sliders and drop-downs (unless the caller set a width)."""
-    if not control.layout.width:
+    """Equal track lengths and aligned labels for sliders and drop-downs (unless the caller set a
+    width); toggle buttons keep their natural width, their label aligned with the sliders'."""
+    if not control.layout.width and not isinstance(control, widgets.ToggleButtons):
         control.layout.width = CONTROL_WIDTH
     if hasattr(control.style, "description_width") and control.style.description_width in ("", "initial"):
         control.style.description_width = LABEL_WIDTH

@@ -12,7 +12,7 @@ import torch.nn as nn
 
 from gentut.interpret.edits import broadcast_ws, edit_ws, render_ws
 from gentut.interpret.rescoring import layer_ranges
-from gentut.widgets.panel import image_panel
+from gentut.widgets.panel import choice_buttons, image_panel
 from gentut.widgets.render import image_grid
 
 __all__ = ["directions_view", "directions_panel"]
@@ -51,7 +51,7 @@ def directions_panel(G: nn.Module, methods: Mapping[str, torch.Tensor], n_direct
                      max_strength: float = 3.0, seed: int = 0, zoom: int = 3) -> widgets.VBox:
     """One column of sliders per method (its top n_directions directions, strengths in W units
     within +-max_strength) above the faces of n_codes fixed codes, a column per method; a
-    drop-down picks the W+ layers the edits apply to (all, early, middle, late)."""
+    row of buttons picks the W+ layers the edits apply to (all, early, middle, late)."""
     device = next(G.parameters()).device
     z = torch.randn(n_codes, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(device)
     with torch.no_grad():
@@ -63,7 +63,7 @@ def directions_panel(G: nn.Module, methods: Mapping[str, torch.Tensor], n_direct
                for name, directions in methods.items()}
     every = tuple(range(G.num_ws))
     choices = [(f"all 0-{G.num_ws - 1}", every)] + [(label, tuple(r)) for label, r in layer_ranges(G.num_ws).items()]
-    layers = widgets.Dropdown(options=choices, value=every, description="layers")
+    layers = choice_buttons(choices, every, "layers")
     controls = {control_name(name, j): s for name, column in sliders.items() for j, s in enumerate(column)}
 
     def render(layers, **values):

@@ -1,0 +1,74 @@
+"""How a notebook slows down when another program keeps a core busy, with and without setup()'s
+choice of threads.
+
+    python benchmarks/contention.py [PREFIX]        # default: 03 (the GAN notebook trains live)
+
+Runs the notebook three times in a fresh kernel (benchmarks/notebooks.py's timer):
+
+* alone: nothing else running; setup() picks its threads (every core of an idle machine);
+* busy, every core: one other process spins on a core, and torch is made to use every core
+  anyway (what torch does by default, and what gentut did before setup() chose);
+* busy, setup(): the same busy process, and setup() picks the idle cores (by the load average).
+
+The busy process is a plain Python loop, one core's worth of work, such as a browser tab or
+another program on a student's laptop. It starts 70 s before each busy run, so that the
+1-minute load average that setup() reads has seen it. Run on an otherwise quiet machine.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebooks import NOTEBOOKS, time_notebook  # noqa: E402
+
+WARM_UP_S = 70                  # the load average's 1-minute window must see the busy process
+EVERY_CORE = "import gentut.runtime as runtime, os; runtime.choose_threads = lambda *a, **k: len(os.sched_getaffinity(0))"
+
+
+def with_first_cell(path: Path, source: str, folder: Path) -> Path:
+    """A copy of the notebook at `path` (in its own folder, so relative paths still work) with
+    `source` run before its first cell."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(source))
+    copy = folder / f".contention-{path.name}"
+    nbformat.write(notebook, copy)
+    return copy
+
+
+def busy_process() -> subprocess.Popen:
+    """One core kept busy by a pure-Python loop (no torch, no threads)."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def main() -> None:
+    prefix = sys.argv[1] if len(sys.argv) > 1 else "03"
+    path = next(NOTEBOOKS.glob(f"{prefix}*.ipynb"))
+    forced = with_first_cell(path, EVERY_CORE, path.parent)
+    runs = [("alone, setup()", path, False), ("busy, every core", forced, True), ("busy, setup()", path, True)]
+    print(f"{path.name}: {len(os.sched_getaffinity(0))} cores")
+    print(f"{'run':20s} {'load':>5s} {'total s':>8s}")
+    try:
+        for name, notebook, busy in runs:
+            spinner = busy_process() if busy else None
+            try:
+                if busy:
+                    time.sleep(WARM_UP_S)               # let the 1-minute load average see it
+                load = os.getloadavg()[0]
+                kernel, cells = time_notebook(notebook)
+            finally:
+                if spinner:
+                    spinner.kill()
+                    spinner.wait()
+            print(f"{name:20s} {load:5.2f} {kernel + cells:8.1f}", flush=True)
+            time.sleep(WARM_UP_S if busy else 0)        # the next run starts from a quiet load
+    finally:
+        forced.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

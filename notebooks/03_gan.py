@@ -54,14 +54,14 @@ import torch
 from torch.distributions import Normal
 
 from gentut import zoo
-from gentut.data.faces import FACE_FACTORS
 from gentut.data.procedural import SPLIT_SIZES, load_split
-from gentut.evaluate import generator_quality, predictor_features, sample_images
+from gentut.evaluate import predictor_features, sample_images
 from gentut.evidence import check, compare, spread
 from gentut.gan2d import mode_coverage, train_2d_gan, train_discriminator
 from gentut.gan2d_lab import lab_mixture, load_lab
 from gentut.latent import interpolate, random_walk
 from gentut.losses import g_nonsaturating_loss, g_saturating_loss
+from gentut.metrics import frechet_distance
 from gentut.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gentut.recipes import train_gan
 from gentut.runtime import setup
@@ -360,10 +360,11 @@ print(f"zoo's faces_dcgan: {dcgan_record['steps']:,} steps on {SPLIT_SIZES['trai
 G = zoo.load("faces_dcgan", device=device)
 predictor = zoo.load("faces_predictor", device=device)
 held_out = load_split("faces", "val", n=1000).to(device)
-floor = generator_quality(load_split("faces", "test", n=1000).images.to(device), held_out, predictor, FACE_FACTORS)["fd"]
+held_features = predictor_features(predictor, held_out.images)          # the reals' features, once
+floor = frechet_distance(predictor_features(predictor, load_split("faces", "test", n=1000).images.to(device)), held_features)
 samples = {"100 steps (yours)": sample_images(my_G, 1000, generator),
            f"{dcgan_record['steps']:,} steps (zoo)": sample_images(G, 1000, generator)}
-fds = {name: generator_quality(images, held_out, predictor, FACE_FACTORS)["fd"] for name, images in samples.items()}
+fds = {name: frechet_distance(predictor_features(predictor, images), held_features) for name, images in samples.items()}
 for name, fd in fds.items():
     print(f"{name:18s} FD {fd:6.2f}")
 print(f"{'real vs real':18s} FD {floor:6.2f}   (one sample of 1,000 each)")
@@ -441,7 +442,7 @@ for ax, (name, draw) in zip(axes, draws.items()):
         with torch.no_grad():
             images = draw(psi)
         features = predictor_features(predictor, images)
-        row["fd"].append(generator_quality(images, real_400, predictor, FACE_FACTORS)["fd"])
+        row["fd"].append(frechet_distance(features, real_features))
         row["diversity"].append(torch.pdist(features).mean().item())
         row["nearest"].append(torch.cdist(features, real_features).min(1).values)     # (400,), one per code
         row["typicality"].append(row["nearest"][-1].mean().item())

@@ -143,3 +143,11 @@ def test_setup_sets_the_threads_it_prints(capsys):
             runtime.setup(seed=1, threads=0)
     finally:
         torch.set_num_threads(before)
+
+
+def test_setup_gives_blas_one_thread():
+    from threadpoolctl import threadpool_info, threadpool_limits
+    with threadpool_limits(limits=None):                      # restored after the test
+        runtime.setup(seed=1, verbose=False)
+        blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+        assert blas and all(n == 1 for n in blas)

@@ -72,6 +72,7 @@ def test_label_map_panel_redraws_each_translator():
     label_map, painted, _, new_truth = tiles(decode(panel.image.value), zoom=4)[0]
     assert np.abs(label_map - painted).max() <= 1 and not np.array_equal(painted, before)
     assert not np.array_equal(truth, new_truth)                                   # the renderer's scene moved too
+    assert "label map | paint | unet | the renderer's scene (truth)" in captions(panel)
 
 
 def test_cyclegan_panel_rows_and_identity_cycle():
@@ -85,3 +86,10 @@ def test_cyclegan_panel_rows_and_identity_cycle():
     panel.controls["direction"].value = "night2day"
     x, _, _, truth = tiles(decode(panel.image.value), zoom=4)[0]
     assert truth.mean() > x.mean()
+    assert "rows: identity, random | columns: input, translation, translated back" in captions(panel)
+
+
+def captions(panel) -> str:
+    """The text of a panel's caption lines (its HTML children but the style sheet)."""
+    import ipywidgets as widgets
+    return " ".join(c.value for c in panel.children if isinstance(c, widgets.HTML) and "<style>" not in c.value)

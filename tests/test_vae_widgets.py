@@ -58,6 +58,8 @@ def test_beta_panel_switches_between_the_trained_models():
     images = (torch.rand(4, 1, 8, 8, generator=torch.Generator().manual_seed(0)) > 0.5).float()
     panel = beta_panel(models, images)
     assert panel.controls["beta"].value == 1.0
+    caption = " ".join(c.value for c in panel.children if hasattr(c, "value") and isinstance(c.value, str))
+    assert "rows: test digits; their reconstructions; samples" in caption
     pictures = {}
     for beta in (0.5, 4.0):
         panel.controls["beta"].value = beta

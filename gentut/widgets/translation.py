@@ -67,8 +67,9 @@ def label_map_panel(translators: Mapping[str, nn.Module], scenes: LabeledImages,
         return label_map_view(translators, masks, truth)
 
     value = {name: float(factors[name][0]) for name in ("house_x", "horizon", "greenery", "cloudiness")}
+    caption = " | ".join(["label map", *translators, "the renderer's scene (truth)"])
     return image_panel(
-        render, zoom=4,
+        render, zoom=4, caption=caption,
         house_x=widgets.FloatSlider(value=round(value["house_x"], 2), min=0, max=1, step=0.02, description="house x"),
         horizon=widgets.FloatSlider(value=round(value["horizon"], 2), min=0, max=1, step=0.02, description="horizon"),
         trees=widgets.IntSlider(value=round(value["greenery"] * MAX_TREES), min=0, max=MAX_TREES, description="trees"),
@@ -107,4 +108,6 @@ def cyclegan_panel(pairs: Mapping[str, nn.Module], day: LabeledImages, night: La
     def render(index: int, direction: str) -> np.ndarray:
         return cyclegan_view(pairs, day if direction == "day2night" else night, index, direction)
 
-    return image_panel(render, zoom=4, index=index, direction=direction)
+    caption = ("rows: " + ", ".join(pairs) + " | columns: input, translation, translated back, "
+               "the relit truth")
+    return image_panel(render, zoom=4, index=index, direction=direction, caption=caption)

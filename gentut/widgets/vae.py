@@ -51,7 +51,8 @@ def latent_panel(model: nn.Module, limit: float = 3.0) -> widgets.VBox:
     """Sliders z1, z2 in [-limit, limit] -> the decoded digit, redrawn while dragging."""
     sliders = {name: widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.05, description=name)
                for name in ("z1", "z2")}
-    return image_panel(lambda z1, z2: latent_point_view(model, z1, z2), zoom=16, **sliders)
+    return image_panel(lambda z1, z2: latent_point_view(model, z1, z2), zoom=16,
+                       caption="the digit the decoder draws at the code (z1, z2)", **sliders)
 
 
 def beta_view(models: dict[float, nn.Module], beta: float, images: torch.Tensor, seed: int = 0) -> np.ndarray:
@@ -73,7 +74,8 @@ def beta_panel(models: dict[float, nn.Module], images: torch.Tensor, seed: int =
     betas = sorted(models)
     slider = widgets.SelectionSlider(options=[(f"{b:g}", b) for b in betas], value=1.0 if 1.0 in models else betas[0],
                                      description="beta")
-    return image_panel(lambda beta: beta_view(models, beta, images, seed), zoom=8, beta=slider)
+    return image_panel(lambda beta: beta_view(models, beta, images, seed), zoom=8, beta=slider,
+                       caption="rows: test digits; their reconstructions; samples from z ~ N(0, I)")
 
 
 def interpolation_view(model: nn.Module, image_a: torch.Tensor, image_b: torch.Tensor, alpha: float) -> np.ndarray:
@@ -98,5 +100,5 @@ def interpolation_panel(model: nn.Module, images: torch.Tensor, a: int = 0, b: i
         "b": widgets.IntSlider(value=b, min=0, max=len(images) - 1, description="image B"),
         "alpha": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="alpha"),
     }
-    return image_panel(lambda a, b, alpha: interpolation_view(model, images[a], images[b], alpha),
-                       zoom=16, **controls)
+    return image_panel(lambda a, b, alpha: interpolation_view(model, images[a], images[b], alpha), zoom=16,
+                       caption="image A | blend of the codes, decoded | blend of the pixels | image B", **controls)

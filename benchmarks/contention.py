@@ -12,7 +12,8 @@ Runs the notebook three times in a fresh kernel (benchmarks/notebooks.py's timer
 
 The busy process is a plain Python loop, one core's worth of work, such as a browser tab or
 another program on a student's laptop. It starts 70 s before each busy run, so that the
-1-minute load average that setup() reads has seen it. Run on an otherwise quiet machine.
+1-minute load average that setup() reads has seen it; the run alone waits until the load
+average has fallen below 0.3. Run on an otherwise quiet machine.
 """
 
 import os
@@ -25,6 +26,8 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebooks import NOTEBOOKS, time_notebook  # noqa: E402
+
+from gentut.runtime import choose_threads  # noqa: E402
 
 WARM_UP_S = 70                  # the load average's 1-minute window must see the busy process
 EVERY_CORE = "import gentut.runtime as runtime, os; runtime.choose_threads = lambda *a, **k: len(os.sched_getaffinity(0))"
@@ -45,27 +48,37 @@ def busy_process() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
+def wait_until_quiet(threshold: float = 0.3, limit_s: float = 300) -> None:
+    """Wait (at most limit_s) until the 1-minute load average falls below threshold: otherwise
+    the work just finished would still count as busy cores and setup() would pick fewer threads."""
+    deadline = time.monotonic() + limit_s
+    while os.getloadavg()[0] > threshold and time.monotonic() < deadline:
+        time.sleep(5)
+
+
 def main() -> None:
     prefix = sys.argv[1] if len(sys.argv) > 1 else "03"
     path = next(NOTEBOOKS.glob(f"{prefix}*.ipynb"))
     forced = with_first_cell(path, EVERY_CORE, path.parent)
     runs = [("alone, setup()", path, False), ("busy, every core", forced, True), ("busy, setup()", path, True)]
     print(f"{path.name}: {len(os.sched_getaffinity(0))} cores")
-    print(f"{'run':20s} {'load':>5s} {'total s':>8s}")
+    print(f"{'run':20s} {'load':>5s} {'torch threads':>13s} {'total s':>8s}")
     try:
         for name, notebook, busy in runs:
+            if not busy:
+                wait_until_quiet()
             spinner = busy_process() if busy else None
             try:
                 if busy:
                     time.sleep(WARM_UP_S)               # let the 1-minute load average see it
                 load = os.getloadavg()[0]
+                threads = len(os.sched_getaffinity(0)) if notebook == forced else choose_threads(load=load)
                 kernel, cells = time_notebook(notebook)
             finally:
                 if spinner:
                     spinner.kill()
                     spinner.wait()
-            print(f"{name:20s} {load:5.2f} {kernel + cells:8.1f}", flush=True)
-            time.sleep(WARM_UP_S if busy else 0)        # the next run starts from a quiet load
+            print(f"{name:20s} {load:5.2f} {threads:13d} {kernel + cells:8.1f}", flush=True)
     finally:
         forced.unlink(missing_ok=True)
 

@@ -429,11 +429,10 @@ interpolation_panel(G, seed=1)
 # %%
 style_G = zoo.load("faces_stylegan", device=device)
 z = torch.randn(400, 64, generator=generator).to(device)
-real_400 = held_out[:400]
 draws = {"DCGAN, Z: psi z": lambda psi: G(psi * z),
          "style-based, W: w_avg + psi (w - w_avg)": lambda psi: style_G(z, psi=psi)}
 psis = [0.0, 0.25, 0.5, 0.75, 1.0]
-real_features = predictor_features(predictor, real_400.images)
+real_features = held_features[:400]                      # the first 400 held-out faces
 truncated = {}                                             # name -> {"fd", "diversity", "typicality", "faces"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3), dpi=72)
 for ax, (name, draw) in zip(axes, draws.items()):

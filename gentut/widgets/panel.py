@@ -92,7 +92,7 @@ def choice_buttons(options, value=None, description: str = "") -> widgets.Toggle
 
 def style_control(control: widgets.ValueWidget) -> None:
     """Equal track lengths and aligned labels for sliders and drop-downs (unless the caller set a
-    width); toggle buttons keep their natural width, their label aligned with the sliders'."""
+    width); toggle buttons keep their natural width, and their label gets the sliders' label width."""
     if not control.layout.width and not isinstance(control, widgets.ToggleButtons):
         control.layout.width = CONTROL_WIDTH
     if hasattr(control.style, "description_width") and control.style.description_width in ("", "initial"):

@@ -8,12 +8,11 @@ Runs the notebook three times in a fresh kernel (benchmarks/notebooks.py's timer
 * alone: nothing else running; setup() picks its threads (every core of an idle machine);
 * busy, every core: one other process spins on a core, and torch is made to use every core
   anyway (what torch does by default, and what gentut did before setup() chose);
-* busy, setup(): the same busy process, and setup() picks the idle cores (by the load average).
+* busy, setup(): the same busy process, and setup() picks the idle cores (gentut.runtime.busy_cores).
 
 The busy process is a plain Python loop, one core's worth of work, such as a browser tab or
-another program on a student's laptop. It starts 70 s before each busy run, so that the
-1-minute load average that setup() reads has seen it; the run alone waits until the load
-average has fallen below 0.3. Run on an otherwise quiet machine.
+another program on a student's laptop. It starts 2 s before each busy run; the run alone waits
+until the cores are quiet (busy_cores below 0.3). Run on an otherwise quiet machine.
 """
 
 import os
@@ -27,9 +26,9 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebooks import NOTEBOOKS, time_notebook  # noqa: E402
 
-from gentut.runtime import choose_threads  # noqa: E402
+from gentut.runtime import busy_cores, choose_threads  # noqa: E402
 
-WARM_UP_S = 70                  # the load average's 1-minute window must see the busy process
+WARM_UP_S = 2                   # the busy process is up and spinning
 EVERY_CORE = "import gentut.runtime as runtime, os; runtime.choose_threads = lambda *a, **k: len(os.sched_getaffinity(0))"
 
 
@@ -49,10 +48,10 @@ def busy_process() -> subprocess.Popen:
 
 
 def wait_until_quiet(threshold: float = 0.3, limit_s: float = 300) -> None:
-    """Wait (at most limit_s) until the 1-minute load average falls below threshold: otherwise
-    the work just finished would still count as busy cores and setup() would pick fewer threads."""
+    """Wait (at most limit_s) until fewer than `threshold` cores are busy: otherwise work still
+    running would count as busy cores and setup() would pick fewer threads."""
     deadline = time.monotonic() + limit_s
-    while os.getloadavg()[0] > threshold and time.monotonic() < deadline:
+    while (busy_cores() or 0.0) > threshold and time.monotonic() < deadline:
         time.sleep(5)
 
 
@@ -70,10 +69,10 @@ def main() -> None:
             spinner = busy_process() if busy else None
             try:
                 if busy:
-                    time.sleep(WARM_UP_S)               # let the 1-minute load average see it
-                load = os.getloadavg()[0]
+                    time.sleep(WARM_UP_S)
+                load = busy_cores() or 0.0
                 threads = len(os.sched_getaffinity(0)) if notebook == forced else choose_threads(load=load)
-                kernel, cells = time_notebook(notebook)
+                kernel, cells, _ = time_notebook(notebook)
             finally:
                 if spinner:
                     spinner.kill()

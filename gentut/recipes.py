@@ -146,8 +146,9 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
 
     Returns (G_ema, history). G_ema, the running average of G's weights, draws cleaner images
     than G itself and is what the zoo ships. For a StyleGenerator: its mapping network learns at
-    `mapping_lr_mult` times the rate (StyleGAN uses 0.01 over 25M images; a CPU budget of a few
-    hundred thousand images needs more); a share `style_mixing` of the fakes mix two codes
+    `mapping_lr_mult` times the rate (StyleGAN's 0.01 is set for 25M images; over the few hundred
+    thousand images of a CPU run it leaves the mapping nearly at its random start, and faces_stylegan
+    uses 0.1); a share `style_mixing` of the fakes mix two codes
     (`StyleGenerator.sample_ws`); `pl_weight` > 0 adds StyleGAN2's path length penalty every
     `pl_every` steps on half a batch; at the end `w_avg` is set to the mean w of 10,000 codes.
     """

@@ -48,25 +48,24 @@ if "google.colab" in sys.modules:
             "Without GitHub: upload the kit's gentut/ folder next to this notebook (Files panel) and rerun.")
 
 # %%
-import time
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from gentut import zoo
+from gentut import recorded, zoo
 from gentut.data.faces import FACE_FACTORS
 from gentut.data.procedural import load_split
 from gentut.evidence import check, compare, mean_interval
-from gentut.interpret.edits import broadcast_ws, sample_latents
-from gentut.interpret.rescoring import fit_attribute_boundaries, stack_normals, std_steps
+from gentut.invert.editability import edit_towards_other_side
 from gentut.invert.encoder import encode_ws
 from gentut.invert.images import to_model_image
-from gentut.invert.indomain import invert_in_domain, semantic_diffusion
+from gentut.invert.indomain import semantic_diffusion
 from gentut.invert.optimize import invert
 from gentut.invert.prior import Colorization, Inpainting, SuperResolution, box_mask, restore
 from gentut.invert.pti import pivotal_tuning
-from gentut.invert.report import format_table, score_inversion
+from gentut.invert.report import format_table
+from gentut.invert.study import (EDITS, FEATURE_WEIGHT, LEARNING_RATES, METHODS, N_FACES, PTI_STEPS, STEPS, STRENGTH,
+                                 edit_directions, invert_lambdas, invert_spaces, study_faces, study_table, z_starts)
 from gentut.metrics import psnr
 from gentut.runtime import setup
 from gentut.widgets.inversion import edit_panel, regularizer_panel, steps_panel
@@ -83,21 +82,28 @@ device, generator = setup(seed=0)
 # any distortion is the method's fault. Two more pictures are *not* faces at all: a scene from the
 # other dataset and a drawing made right here as an RGBA array of the wrong size, which
 # `to_model_image` turns into the generator's format like any upload (section 9 shows what it
-# accepts). Every method inverts all 42 pictures in one batch; each table reports means over the
-# 20 faces of a kind with a 95 % interval, and compares methods face by face.
+# accepts).
+#
+# **Recorded and live.** Every method on all 40 faces takes about two minutes on a laptop CPU —
+# too long for a notebook. So the comparisons below read a *recording*: `python -m gentut.recorded
+# inversion_study` ran the functions of `gentut.invert.study` on the 40 faces with the zoo's
+# models, and `recorded.load` refuses it if any of those models has been retrained since. This
+# notebook runs the same functions live on 8 of the pictures (4 real faces, 2 generated ones, the
+# scene and the drawing) for the pictures and sliders, and checks that its live numbers for
+# those faces are the recorded ones. Each table reports means over the 20 faces of a kind with a
+# 95 % interval, and compares methods face by face.
 
 # %%
 G = zoo.load("faces_stylegan", device=device)
 predictor = zoo.load("faces_predictor", device=device)
 E = zoo.load("faces_encoder", device=device)
+study = recorded.load("inversion_study")
 names = [f.name for f in FACE_FACTORS]
 
-N = 20
-test_faces = load_split("faces", "test", n=2 * N).images.to(device)
-real_faces, spare_faces = test_faces[:N], test_faces[N:]      # 20 to invert, 20 for restoration (section 8)
-_, w_true = sample_latents(G, N, torch.Generator().manual_seed(2024))       # codes no other cell uses
-with torch.no_grad():
-    drawn_faces = G.synthesis(broadcast_ws(G, w_true))
+N = N_FACES                                                   # 20 of each kind
+faces = study_faces(G)                                        # (40, 3, 32, 32): 20 real test faces, 20 generated
+real_faces, drawn_faces = faces[:N], faces[N:]
+spare_faces = load_split("faces", "test", n=2 * N).images[N:].to(device)   # 20 more, for restoration (section 8)
 scene = load_split("scenes", "test", n=1).images.to(device)
 
 drawing = np.zeros((48, 64, 4), np.uint8)                    # RGBA, 48 x 64: a "user upload"
@@ -109,14 +115,16 @@ drawing[28:44, 14:34, :3] = (200, 40, 40)                                  # ...
 drawing[:, :8, 3] = 0                                                      # a transparent strip
 shape = to_model_image(drawing).to(device)
 
-targets = torch.cat([real_faces, drawn_faces, scene, shape])  # (42, 3, 32, 32), the last two out of domain
+targets = torch.cat([faces, scene, shape])                    # (42, 3, 32, 32), the last two out of domain
 GROUPS = {"real": slice(0, N), "generated": slice(N, 2 * N)}
-faces = targets[:2 * N]
+LIVE = [0, 1, 2, 3, N, N + 1, 2 * N, 2 * N + 1]               # what runs live: 4 real, 2 generated, scene, drawing
+live_targets = targets[LIVE]
 
 # %%
 # NBVAL_CHECK_OUTPUT
 print("targets:", tuple(targets.shape), "| real test faces:", N, "| generated faces:", N, "| out of domain: scene, drawing")
 print("encoder:", type(E).__name__, "w_dim", E.w_dim, "| generator layers (W+):", G.num_ws)
+print("recorded on all 40 faces:", len(study), "tensors | live here:", len(LIVE), "pictures")
 
 # %%
 fig, ax = plt.subplots(figsize=(10, 2.4), dpi=72)
@@ -130,14 +138,11 @@ plt.show()
 #
 # Editability needs edits. As in notebook 05: sample 2,000 codes, let the predictor score their
 # images, fit one linear SVM per attribute in $W$, and scale each normal so that strength 1 moves
-# a code by one standard deviation of the sampled codes. We will use *smile*, *eyeglasses* and *age*.
+# a code by one standard deviation of the sampled codes (`edit_directions`). We will use *smile*,
+# *eyeglasses* and *age*.
 
 # %%
-boundaries = fit_attribute_boundaries(G, predictor, names, n=2000, generator=generator)
-_, w_samples = sample_latents(G, 2000, generator)
-unit_steps = std_steps(stack_normals(boundaries), w_samples)           # (8, w_dim): 1 = one std
-EDITS, STRENGTH = ["smile", "eyeglasses", "age"], 2.0
-directions = {names.index(a): unit_steps[names.index(a)] for a in EDITS}
+directions, boundaries = edit_directions(G, predictor)
 print("held-out SVM accuracy:", {a: round(boundaries[a].val_accuracy_, 2) for a in EDITS})
 
 # %% [markdown]
@@ -150,31 +155,39 @@ print("held-out SVM accuracy:", {a: round(boundaries[a].val_accuracy_, 2) for a 
 # where $F$ is a "perceptual" network — here the kit's attribute predictor's features
 # (`predictor.features`, 64 numbers per image), with $\lambda_F = 0.02$. We search in three spaces:
 # $z$ (64 numbers, through the mapping network), $w$ (64 numbers, the same at every layer) and
-# $w^+$ (one $w$ per layer: 7 × 64 numbers). $W$ and $W^+$ start at the average code `w_avg`, $Z$
-# at a random $z$. Each run inverts the whole batch at once; the time per image is the batch's
-# time divided by 42.
+# $w^+$ (one $w$ per layer: 7 × 64 numbers), for 100 steps. $W$ and $W^+$ start at the average
+# code `w_avg`, $Z$ at a random $z$ drawn once per face (`z_starts`). Live: the 8 pictures, as
+# one batch per space.
 
 # %%
-STEPS = 100
-common = dict(features=predictor.features, feature_weight=0.02, generator=generator)
-runs = {"Z": invert(G, targets, "z", steps=STEPS, lr=0.05, **common),
-        "W": invert(G, targets, "w", steps=STEPS, lr=0.1, **common),
-        "W+": invert(G, targets, "w+", steps=STEPS, lr=0.1, **common)}
-for name, run in runs.items():
-    print(f"{name:3s} PSNR: real faces {mean_interval(psnr(run.images[GROUPS['real']], real_faces)):.1f} dB, "
-          f"generated {mean_interval(psnr(run.images[GROUPS['generated']], drawn_faces)):.1f} dB | "
-          f"{run.seconds_per_image:.3f} s per image (batch of {len(targets)})")
+SPACE_NAMES = {"z": "Z", "w": "W", "w+": "W+"}
+z_init = z_starts(G, len(targets))[LIVE]                      # each face keeps the start it had in the recording
+runs = {SPACE_NAMES[k]: run for k, run in invert_spaces(G, predictor, live_targets, z_init).items()}
+live_faces = torch.tensor(LIVE[:6])                           # positions among the 40 faces of the study
+recorded_psnr = {name: torch.cat([study[f"real/{k}/psnr"], study[f"generated/{k}/psnr"]])[live_faces]
+                 for k, name in SPACE_NAMES.items()}
+mismatch = {name: (psnr(run.images[:6], live_targets[:6]).cpu() - recorded_psnr[name]).abs().max().item()
+            for name, run in runs.items()}
+print("live PSNR minus recorded PSNR, largest over the 6 live faces:",
+      ", ".join(f"{name} {value:.3f} dB" for name, value in mismatch.items()))
+# 100 optimisation steps amplify rounding: other hardware (a GPU) lands within a fraction of a dB
+check(max(mismatch.values()) < 0.5, "the live inversions reproduce the recorded ones (within 0.5 dB on every face)")
+print()
+print("on all 20 faces of each kind (recorded):")
+for k, name in SPACE_NAMES.items():
+    print(f"{name:3s} PSNR: real faces {mean_interval(study[f'real/{k}/psnr']):.1f} dB, "
+          f"generated {mean_interval(study[f'generated/{k}/psnr']):.1f} dB | "
+          f"{study[f'seconds/{k}'].item():.3f} s per image (batch of 40, recorded)")
 
 # %%
 fig, (curves, grid) = plt.subplots(1, 2, figsize=(11, 3), dpi=72, gridspec_kw={"width_ratios": [1, 2]})
-for name, run in runs.items():
-    curves.plot(run.losses[:, :2 * N].mean(1).cpu(), label=name)
+for k, name in SPACE_NAMES.items():
+    curves.plot(study[f"curve/{k}"].mean(1), label=name)
 curves.set(yscale="log", xlabel="step", ylabel="loss (mean over the 40 faces)")
 curves.legend()
-show = [0, 1, 2, 3, N, N + 1, N + 2, N + 3]
-grid.imshow(image_grid(torch.cat([targets[show]] + [run.images[show] for run in runs.values()]).cpu(), nrow=len(show)))
+grid.imshow(image_grid(torch.cat([live_targets[:6]] + [run.images[:6] for run in runs.values()]).cpu(), nrow=6))
 grid.set_axis_off()
-grid.set_title("rows: target, Z, W, W+ (4 real faces, then 4 generated)", fontsize=9)
+grid.set_title("rows: target, Z, W, W+ (4 real faces, then 2 generated)", fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -182,8 +195,8 @@ plt.show()
 # pictures that are not faces.
 
 # %%
-steps_panel(targets[[0, 1, N, N + 1, 2 * N, 2 * N + 1]], {k: run.subset([0, 1, N, N + 1, 2 * N, 2 * N + 1])
-                                                           for k, run in runs.items()})
+PANEL = [0, 1, 4, 5, 6, 7]                                    # of the live pictures: 2 real, 2 generated, scene, drawing
+steps_panel(live_targets[PANEL], {k: run.subset(PANEL) for k, run in runs.items()})
 
 # %% [markdown]
 # ### Sensitivity to the start
@@ -192,7 +205,8 @@ steps_panel(targets[[0, 1, N, N + 1, 2 * N, 2 * N + 1]], {k: run.subset([0, 1, N
 # different random $z$ — again as one batch — and compare the results.
 
 # %%
-starts = invert(G, real_faces[:1].expand(6, -1, -1, -1), "z", steps=STEPS, lr=0.05, **common)
+common = dict(features=predictor.features, feature_weight=FEATURE_WEIGHT, generator=generator)
+starts = invert(G, real_faces[:1].expand(6, -1, -1, -1), "z", steps=STEPS, lr=LEARNING_RATES["z"], **common)
 scores = psnr(starts.images, real_faces[:1].expand(6, -1, -1, -1)).cpu()
 print("PSNR from 6 random starts in Z:", " ".join(f"{v:.1f}" for v in scores), "dB")
 print(f"spread (max - min): {scores.max() - scores.min():.1f} dB; the W run from w_avg reached "
@@ -215,18 +229,18 @@ plt.show()
 # Optimisation is slow and needs a start. A trained encoder $E$ answers in one forward pass. The
 # zoo's `faces_encoder` learnt on pairs $(w, G(w))$ that the frozen generator drew,
 # with the loss $\|E(G(w)) - w\|^2 + 10\,\|G(E(G(w))) - G(w)\|^2$ (`python -m gentut.train
-# faces_encoder`). We time it like the optimisations: code *and* render, for the whole batch.
+# faces_encoder`). It is fast enough to run live on all 42 pictures; its time is taken like the
+# optimisations' when the study was recorded: code *and* render, for the batch of 40.
 
 # %%
-start = time.perf_counter()
 with torch.no_grad():
     encoded_ws = encode_ws(E, G, targets)
     encoded_images = G.synthesis(encoded_ws)
-encoder_seconds = (time.perf_counter() - start) / len(targets)
 for group, part in GROUPS.items():
     print(f"encoder PSNR, {group} faces: {mean_interval(psnr(encoded_images[part], targets[part])):.1f} dB")
-print(f"{1000 * encoder_seconds:.2f} ms per image, code and render: {runs['W'].seconds_per_image / encoder_seconds:.0f}x "
-      "faster than 100 steps in W")
+encoder_seconds, w_seconds = study["seconds/encoder"].item(), study["seconds/w"].item()
+print(f"{1000 * encoder_seconds:.2f} ms per image, code and render: {w_seconds / encoder_seconds:.0f}x "
+      "faster than 100 steps in W (both as recorded)")
 
 # %% [markdown]
 # In-domain inversion (Zhu et al. 2020) starts from $E(x)$ and adds the **domain regulariser**:
@@ -234,25 +248,27 @@ print(f"{1000 * encoder_seconds:.2f} ms per image, code and render: {runs['W'].s
 # $$w^* = \arg\min_w \|G(w) - x\|^2 + \lambda_F \|F(G(w)) - F(x)\|^2 + \lambda \|w - E(G(w))\|^2 .$$
 #
 # The last term is small only for codes the encoder maps back to themselves — codes that look
-# like the generator's own. We run three weights $\lambda$ at once (126 problems in one batch) for
-# 40 steps, fewer than before: the start is already good.
+# like the generator's own. The study runs three weights $\lambda$ at once (one batch of 120
+# problems) for 40 steps, fewer than before: the start is already good. Live: the same on the 8
+# pictures.
 
 # %%
-LAMBDAS = (0.0, 0.1, 1.0)
-weights = torch.tensor(LAMBDAS).repeat_interleave(len(targets)).to(device)
-indomain = invert_in_domain(G, E, targets.repeat(len(LAMBDAS), 1, 1, 1), domain_weight=weights,
-                            steps=40, lr=0.05, **common)
-indomain_ws = dict(zip(LAMBDAS, indomain.ws.split(len(targets))))
+indomain_ws, _ = invert_lambdas(G, E, predictor, live_targets)
 for lam, ws in indomain_ws.items():
-    print(f"lambda = {lam:<4}: PSNR on the real faces {mean_interval(psnr(G.synthesis(ws[:N]), real_faces)):.1f} dB")
+    live = psnr(G.synthesis(ws[:6]), live_targets[:6]).cpu()
+    kept = torch.cat([study[f"real/indomain {lam}/psnr"], study[f"generated/indomain {lam}/psnr"]])[live_faces]
+    print(f"lambda = {lam:<4}: PSNR on the 20 real faces {mean_interval(study[f'real/indomain {lam}/psnr']):.1f} dB "
+          f"(recorded); live minus recorded on the 6 live faces: at most {(live - kept).abs().max():.3f} dB")
+    mismatch[f"in-domain {lam}"] = (live - kept).abs().max().item()
+check(max(mismatch.values()) < 0.5, "the live in-domain inversions reproduce the recorded ones (within 0.5 dB)")
 
 # %% [markdown]
 # Slide $\lambda$: the middle row is the reconstruction, the bottom row the same code with glasses
 # flipped on (strength +2).
 
 # %%
-regularizer_panel(G, targets[[0, 1, 2, 3, 2 * N, 2 * N + 1]], {lam: ws[[0, 1, 2, 3, 2 * N, 2 * N + 1]]
-                                                               for lam, ws in indomain_ws.items()},
+REGULARIZER = [0, 1, 2, 3, 6, 7]                              # of the live pictures: 4 real faces, scene, drawing
+regularizer_panel(G, live_targets[REGULARIZER], {lam: ws[REGULARIZER] for lam, ws in indomain_ws.items()},
                   directions[names.index("eyeglasses")], strength=STRENGTH)
 
 # %% [markdown]
@@ -260,48 +276,40 @@ regularizer_panel(G, targets[[0, 1, 2, 3, 2 * N, 2 * N + 1]], {lam: ws[[0, 1, 2,
 #
 # PTI (Roich et al. 2022) keeps the code where edits work — the $W$ inversion, the *pivot* — and
 # changes the generator instead: a copy of $G$'s synthesis weights is tuned for 40 steps so that
-# $G'(w_{pivot}) = x$. One generator is tuned for all 40 faces together (the paper's
-# multi-identity variant); the two out-of-domain pictures get their own copy in section 7.
+# $G'(w_{pivot}) = x$. The study tunes one generator for all 40 faces together (the paper's
+# multi-identity variant); live, one copy is tuned for the 6 live faces (an easier problem: fewer
+# faces share it), and the two out-of-domain pictures get their own copy in section 7.
 
 # %%
 pivots = runs["W"].ws
-G_pti, pti_losses, pti_seconds = pivotal_tuning(G, pivots[:2 * N], faces, steps=40, lr=3e-3,
-                                                features=predictor.features, feature_weight=0.02)
-pti_gain_db = psnr(G_pti.synthesis(pivots[:2 * N]), faces) - psnr(runs["W"].images[:2 * N], faces)
-for group, part in GROUPS.items():
-    worse = int((pti_gain_db[part] < 0).sum())
-    print(f"PTI vs its pivot, {group} faces: {mean_interval(pti_gain_db[part]):+.1f} dB; worse than the pivot "
-          f"on {worse} of {N} faces")
-print(f"tuning: {pti_seconds / (2 * N):.3f} s per face")
+G_pti, pti_losses, pti_seconds = pivotal_tuning(G, pivots[:6], live_targets[:6], steps=PTI_STEPS, lr=3e-3,
+                                                features=predictor.features, feature_weight=FEATURE_WEIGHT)
+for group in GROUPS:
+    gain = study[f"{group}/pti/psnr"] - study[f"{group}/w/psnr"]
+    print(f"PTI vs its pivot, {group} faces (recorded, one generator for all 40): {mean_interval(gain):+.1f} dB; "
+          f"worse than the pivot on {int((gain < 0).sum())} of {N} faces")
+live_gain = psnr(G_pti.synthesis(pivots[:6]), live_targets[:6]) - psnr(runs["W"].images[:6], live_targets[:6])
+print(f"live, one generator for the 6 live faces: {mean_interval(live_gain.cpu()):+.1f} dB")
 
 # %% [markdown]
 # ## 6. Distortion vs editability, measured
 #
 # For every method: **PSNR** and **feature distance** to the target (distortion), **seconds per
-# image**, and editability. For editability each face is pushed across each of the three
-# boundaries (strength 2, towards "more" if the predictor reads the attribute as absent, "less"
-# otherwise): **edit gain** is how far the predicted attribute moved the intended way, **drift**
-# the mean change of the 7 other factors (identity, pose, background). The first row does the same
-# to 200 codes the generator sampled itself: what an edit does to a code it "understands".
-# **domain gap** is $\|w - E(G(w))\|^2$, averaged over layers. Each cell: the mean over 20 faces
-# [95 % interval].
+# image** (code and render, as recorded), and editability. For editability each face is pushed
+# across each of the three boundaries (strength 2, towards "more" if the predictor reads the
+# attribute as absent, "less" otherwise): **edit gain** is how far the predicted attribute moved
+# the intended way, **drift** the mean change of the 7 other factors (identity, pose, background).
+# The first row does the same to 200 codes the generator sampled itself: what an edit does to a
+# code it "understands". **domain gap** is $\|w - E(G(w))\|^2$, averaged over layers. Each cell:
+# the mean over 20 faces [95 % interval], from the recording.
 
 # %%
-methods = {**{f"optimise {name}": (G, run.ws, run.seconds_per_image) for name, run in runs.items()},
-           "encoder": (G, encoded_ws, encoder_seconds),
-           **{f"in-domain, lambda {lam}": (G, ws, indomain.seconds_per_image + encoder_seconds)
-              for lam, ws in indomain_ws.items()},
-           "PTI (W pivot + tuning)": (G_pti, pivots, runs["W"].seconds_per_image + pti_seconds / (2 * N))}
-reference = score_inversion(G, broadcast_ws(G, w_samples[:200]), G.synthesis(broadcast_ws(G, w_samples[:200])),
-                            predictor, E, directions, STRENGTH)
-reference = {k: reference[k] for k in ("gain", "drift")}
-scores = {group: {name: score_inversion(G_m, ws[part], targets[part], predictor, E, directions, STRENGTH,
-                                        reference_G=G) for name, (G_m, ws, _) in methods.items()}
-          for group, part in GROUPS.items()}
-for group in GROUPS:
+scores = {}
+for group, rows in study_table(study).items():
+    reference = rows["sampled codes (reference)"][0]
+    scores[group] = {name: row[0] for name, row in rows.items()}
     print(f"--- {group} faces ---")
-    print(format_table({"sampled codes (reference)": (reference, None),
-                        **{name: (scores[group][name], methods[name][2]) for name in methods}}))
+    print(format_table(rows))
 
 # %% [markdown]
 # The lecture's claims, each tested face by face on the same 20 faces (paired), on both kinds of
@@ -326,7 +334,7 @@ print("PTI against its own pivot (W):")
 verdicts("psnr", "PTI (W pivot + tuning)", "optimise W", unit=" dB")
 verdicts("gain", "PTI (W pivot + tuning)", "optimise W")
 print("every method's edit gain against codes the generator sampled itself (unpaired):")
-for name in methods:
+for name in METHODS.values():
     c = compare(name, scores["real"][name]["gain"], "sampled codes", reference["gain"], paired=False)
     print(f"  real faces: {c}")
 
@@ -340,8 +348,8 @@ for name in methods:
 # freedom of $W$, and on faces the generator drew itself a perfect $w$ exists, which $W^+$ — a
 # larger space to search from the same start in the same 100 steps — may not find.
 #
-# Try the edits yourself: every row is one method's code for four real faces, moved along the
-# chosen boundary (strength 0 shows the reconstructions).
+# Try the edits yourself: every row is one method's code for the four live real faces, moved
+# along the chosen boundary (strength 0 shows the reconstructions).
 
 # %%
 edit_methods = {"W": (G, runs["W"].ws[:4]), "W+": (G, runs["W+"].ws[:4]), "encoder": (G, encoded_ws[:4]),
@@ -352,7 +360,6 @@ edit_panel(real_faces[:4], edit_methods, {a: directions[names.index(a)] for a in
 # The same edits as a static picture (glasses flipped, strength 2):
 
 # %%
-from gentut.invert.editability import edit_towards_other_side
 glasses = names.index("eyeglasses")
 rows_ = [real_faces[:4]]
 for label, (G_m, ws) in edit_methods.items():
@@ -369,8 +376,8 @@ plt.show()
 # ## 7. Out of domain: a scene and a drawing
 #
 # What does each method do with a picture the generator cannot draw? PTI gets its own tuned copy
-# for these two (from their $W$ pivots). Compare the PSNR with the faces' (section 6), and the
-# domain gap: how far from the generator's own codes each method had to go.
+# for these two (from their $W$ pivots). Compare the PSNR with the faces' (section 6, recorded),
+# and the domain gap: how far from the generator's own codes each method had to go.
 #
 # What would you expect? The generator can draw nothing but faces; a code it "understands" should
 # answer with a face, while a free code, or a tuned generator, can copy colours and layout.
@@ -378,29 +385,30 @@ plt.show()
 # anything.
 
 # %%
-G_pti_ood, _, _ = pivotal_tuning(G, pivots[2 * N:], targets[2 * N:], steps=40, lr=3e-3,
-                                 features=predictor.features, feature_weight=0.02)
-ood = targets[2 * N:]
-ood_methods = {"optimise Z": (G, runs["Z"].ws), "optimise W": (G, runs["W"].ws), "optimise W+": (G, runs["W+"].ws),
-               "encoder": (G, encoded_ws), "in-domain, lambda 1.0": (G, indomain_ws[1.0]), "PTI": (G_pti_ood, pivots)}
-face_psnr = {name: psnr(G_m.synthesis(ws[GROUPS["real"]]) if name != "PTI" else G_pti.synthesis(ws[GROUPS["real"]]),
-                        real_faces).mean().item() for name, (G_m, ws) in ood_methods.items()}
+OOD = slice(6, 8)                                             # the scene and the drawing among the live pictures
+ood = live_targets[OOD]
+G_pti_ood, _, _ = pivotal_tuning(G, pivots[OOD], ood, steps=PTI_STEPS, lr=3e-3,
+                                 features=predictor.features, feature_weight=FEATURE_WEIGHT)
+ood_methods = {"optimise Z": (G, runs["Z"].ws[OOD], "z"), "optimise W": (G, runs["W"].ws[OOD], "w"),
+               "optimise W+": (G, runs["W+"].ws[OOD], "w+"), "encoder": (G, encoded_ws[2 * N:], "encoder"),
+               "in-domain, lambda 1.0": (G, indomain_ws[1.0][OOD], "indomain 1.0"), "PTI": (G_pti_ood, pivots[OOD], "pti")}
 print(f"{'':24s} {'PSNR scene':>10s} {'PSNR drawing':>12s} {'real faces':>11s} {'domain gap':>10s}")
-ood_images = []
+ood_images, drop = [], {}
 with torch.no_grad():
-    for name, (G_method, ws) in ood_methods.items():
-        images = G_method.synthesis(ws[2 * N:])
-        gap = ((ws[2 * N:] - E(G.synthesis(ws[2 * N:]))[:, None]) ** 2).mean().item()
+    for name, (G_method, ws, key) in ood_methods.items():
+        images = G_method.synthesis(ws)
+        gap = ((ws - E(G.synthesis(ws))[:, None]) ** 2).mean().item()
         scene_psnr, drawing_psnr = psnr(images, ood).tolist()
-        print(f"{name:24s} {scene_psnr:10.1f} {drawing_psnr:12.1f} {face_psnr[name]:11.1f} {gap:10.3f}")
+        face_psnr = study[f"real/{key}/psnr"].mean().item()
+        print(f"{name:24s} {scene_psnr:10.1f} {drawing_psnr:12.1f} {face_psnr:11.1f} {gap:10.3f}")
         ood_images.append(images)
+        drop[name] = face_psnr - (scene_psnr + drawing_psnr) / 2
 columns = [ood] + ood_images                                  # each (2, 3, 32, 32): scene, drawing
 fig, ax = plt.subplots(figsize=(9, 3), dpi=72)
 ax.imshow(image_grid(torch.cat([c[:1] for c in columns] + [c[1:] for c in columns]).cpu(), nrow=len(columns)))
 ax.set_axis_off()
 ax.set_title("columns: target, " + ", ".join(ood_methods), fontsize=8)
 plt.show()
-drop = {name: face_psnr[name] - np.mean(psnr(images, ood).tolist()) for name, images in zip(ood_methods, ood_images)}
 print("PSNR lost on the two out-of-domain pictures compared with real faces: "
       + ", ".join(f"{name} {value:.1f} dB" for name, value in sorted(drop.items(), key=lambda kv: kv[1])))
 

@@ -151,3 +151,15 @@ def test_setup_gives_blas_one_thread():
         runtime.setup(seed=1, verbose=False)
         blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
         assert blas and all(n == 1 for n in blas)
+
+
+def test_busy_cores_reads_the_cpus_time_not_the_lagging_load_average():
+    from gentut.runtime import busy_cores, cpu_times
+    before = "cpu  9 9 9 9 9 0 0 0\ncpu0 100 0 50 800 50 0 0 0 0 0\ncpu1 10 0 10 900 0 0 0 0 0 0\nintr 5\n"
+    after = "cpu  9 9 9 9 9 0 0 0\ncpu0 180 0 70 800 50 0 0 0 0 0\ncpu1 10 0 10 1000 0 0 0 0 0 0\nintr 5\n"
+    assert cpu_times(before, {0, 1}) == (170, 1920)                # the "cpu" total line is not counted twice
+    b, a = cpu_times(before, {0, 1}), cpu_times(after, {0, 1})
+    assert 2 * (a[0] - b[0]) / (a[1] - b[1]) == 1.0                # cpu0 fully busy, cpu1 idle: one core busy
+    assert cpu_times(after, {1}) == (20, 1020)                     # only the CPUs asked for
+    measured = busy_cores(interval=0.05)
+    assert measured is None or 0 <= measured <= len(os.sched_getaffinity(0)) + 1e-9

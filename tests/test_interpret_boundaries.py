@@ -103,3 +103,13 @@ def test_cosine_matrix():
     m = cosine_matrix(torch.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, -2.0]]))
     assert torch.allclose(m.diagonal(), torch.ones(3))
     assert m[0, 1].item() == pytest.approx(2 ** -0.5) and m[0, 2].item() == pytest.approx(0.0)
+
+
+def test_linear_probe_tells_a_linear_factor_from_a_folded_one():
+    from gentut.interpret.boundaries import linear_probe
+    codes = torch.randn(2000, 6, generator=torch.Generator().manual_seed(0))
+    scores = torch.stack([codes[:, 0] + 0.5 * codes[:, 1], codes[:, 2].abs()], 1)   # linear, then folded at 0
+    r2, errors = linear_probe(codes, scores)
+    assert r2[0] > 0.99 and r2[1] < 0.1 and errors.shape == (500, 2)
+    with pytest.raises(ValueError, match="train_fraction"):
+        linear_probe(codes, scores, train_fraction=1.0)

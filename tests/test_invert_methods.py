@@ -218,3 +218,32 @@ def test_a_training_encoder_is_not_checked_but_the_zoos_is():
     E(torch.full((1, 3, 8, 8), 2.0))                           # train mode: batches come from the kit's own data
     with pytest.raises(ValueError, match="values of images must lie in"):
         E.eval()(torch.full((1, 3, 8, 8), 2.0))
+
+
+def test_study_pieces_are_fixed_per_face_so_a_live_subset_matches_the_recording():
+    from gentut.invert.study import METHODS, invert_spaces, study_table, z_starts
+    G = tiny_generator()
+    assert torch.equal(z_starts(G, 42)[:40], z_starts(G, 40))          # more pictures do not move a face's start
+    _, targets = targets_of(G, n=4)
+
+    class Features(nn.Module):
+        def forward(self, x):
+            return x.mean((2, 3))
+
+    predictor = type("P", (), {"features": Features()})()
+    z0 = z_starts(G, 4)
+    batch = invert_spaces(G, predictor, targets, z0, steps=5, progress=False)
+    alone = invert_spaces(G, predictor, targets[[1, 3]], z0[[1, 3]], steps=5, progress=False)
+    for space in ("z", "w", "w+"):
+        assert torch.allclose(batch[space].images[[1, 3]], alone[space].images, atol=1e-5)
+
+    scores = {"psnr": torch.rand(3), "gain": torch.rand(3), "drift": torch.rand(3), "feature": torch.rand(3),
+              "domain": torch.rand(3)}
+    tensors = {f"{group}/{method}/{k}": v for group in ("real", "generated") for method in METHODS
+               for k, v in scores.items()}
+    tensors.update({f"seconds/{method}": torch.tensor([0.5]) for method in METHODS})
+    tensors.update({"reference/gain": torch.rand(5), "reference/drift": torch.rand(5)})
+    table = study_table(tensors)
+    assert list(table) == ["real", "generated"]
+    assert list(table["real"]) == ["sampled codes (reference)", *METHODS.values()]
+    assert table["generated"]["optimise W"][1] == 0.5 and set(table["real"]["encoder"][0]) == set(scores)

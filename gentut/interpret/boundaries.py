@@ -7,6 +7,7 @@ normal n is the editing direction: w + alpha n raises the attribute for alpha > 
     boundary = LinearBoundary(ratio=0.1).fit(w, scores[:, smile])      # w (N, d), scores (N,)
     boundary.normal_, boundary.val_accuracy_, boundary.remaining_accuracy_
     n_age_only = project_out(n_age, n_eyeglasses)                       # conditional manipulation
+    r2, errors = linear_probe(w, scores)                                # how linear each factor is in W
 
 The protocol is the authors' (`train_boundary` in genforce/interfacegan, utils/manipulator.py):
 sort by score, keep the top and bottom `ratio` of the codes (the paper: 10k each of 500k,
@@ -26,9 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.linear_model import Ridge
 from sklearn.svm import SVC
 
-__all__ = ["LinearBoundary", "project_out", "cosine_matrix"]
+__all__ = ["LinearBoundary", "project_out", "cosine_matrix", "linear_probe"]
 
 
 class LinearBoundary:
@@ -104,3 +106,22 @@ def cosine_matrix(directions: torch.Tensor) -> torch.Tensor:
     """Pairwise cosine similarity of directions (k, d): (k, k)."""
     unit = directions / directions.norm(dim=1, keepdim=True)
     return unit @ unit.T
+
+
+def linear_probe(codes: torch.Tensor, scores: torch.Tensor, train_fraction: float = 0.75,
+                 alpha: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """How linearly a code space holds each factor: a ridge regression codes -> scores.
+
+    codes (N, d), scores (N, n_factors). The regression is fitted on the first `train_fraction` of
+    the codes and tested on the rest. Returns (r2 (n_factors,): the share of each factor's held-out
+    variance the probe explains, 1 = perfectly linear; errors (n_test, n_factors): each held-out
+    code's squared error divided by that factor's held-out variance, for paired comparisons of two
+    spaces on the same codes).
+    """
+    x, y = codes.detach().cpu().double().numpy(), scores.detach().cpu().double().numpy()
+    n_train = int(len(x) * train_fraction)
+    if not 0 < n_train < len(x):
+        raise ValueError(f"train_fraction {train_fraction} leaves no training or no test codes out of {len(x)}")
+    predicted = Ridge(alpha=alpha).fit(x[:n_train], y[:n_train]).predict(x[n_train:])
+    errors = (predicted - y[n_train:]) ** 2 / y[n_train:].var(0)
+    return 1 - errors.mean(0), errors

@@ -32,7 +32,7 @@ from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, ren
 
 __all__ = ["ScoredSamples", "score_samples", "fit_boundaries", "fit_attribute_boundaries", "stack_normals", "std_steps",
            "z_direction_changes", "z_direction_effects", "own_effects", "largest_side_effects", "reliable",
-           "layer_ranges", "layer_range_effects", "SideEffect", "conditional_side_effect"]
+           "layer_ranges", "layer_range_changes", "layer_range_effects", "SideEffect", "conditional_side_effect"]
 
 
 @dataclass
@@ -173,19 +173,26 @@ def layer_ranges(num_ws: int) -> dict[str, range]:
 
 
 @torch.no_grad()
-def layer_range_effects(G: nn.Module, predictor: nn.Module, w: torch.Tensor, directions: torch.Tensor,
+def layer_range_changes(G: nn.Module, predictor: nn.Module, w: torch.Tensor, directions: torch.Tensor,
                         strength: float, ranges: dict[str, Sequence[int]]) -> torch.Tensor:
-    """HiGAN's layer-wise edit: apply each direction to one layer range of W+ at a time.
+    """HiGAN's layer-wise edit, code by code: apply each direction to one layer range of W+ at a time.
 
     w: codes (n, w_dim); directions: (k, w_dim); ranges: name -> layer indices (see `layer_ranges`).
-    Returns (k, len(ranges), n_factors): entry [i, r, j] is the mean change of factor j when the
-    codes move `strength` along direction i on the layers of range r only.
+    Returns (k, len(ranges), n, n_factors) on the CPU: entry [i, r, c, j] is the change of factor j
+    of code c when it moves `strength` along direction i on the layers of range r only.
     """
     ws = broadcast_ws(G, w)
-    before = predictor.predict(render_ws(G, ws)).mean(0)                          # (n_factors,)
-    after = [predictor.predict(render_ws(G, edit_ws(ws, direction, strength, layers))).mean(0)
-             for direction in directions for layers in ranges.values()]           # k * n_ranges of (n_factors,)
-    return (torch.stack(after) - before).view(len(directions), len(ranges), -1).cpu()
+    before = predictor.predict(render_ws(G, ws))                                  # (n, n_factors)
+    after = [predictor.predict(render_ws(G, edit_ws(ws, direction, strength, layers)))
+             for direction in directions for layers in ranges.values()]           # k * n_ranges of (n, n_factors)
+    return (torch.stack(after) - before).view(len(directions), len(ranges), len(w), -1).cpu()
+
+
+def layer_range_effects(G: nn.Module, predictor: nn.Module, w: torch.Tensor, directions: torch.Tensor,
+                        strength: float, ranges: dict[str, Sequence[int]]) -> torch.Tensor:
+    """`layer_range_changes` averaged over the codes: (k, len(ranges), n_factors), entry [i, r, j] the
+    mean change of factor j when the codes move `strength` along direction i on range r only."""
+    return layer_range_changes(G, predictor, w, directions, strength, ranges).mean(2)
 
 
 @dataclass

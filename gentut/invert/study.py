@@ -30,12 +30,14 @@ from gentut.interpret.rescoring import fit_attribute_boundaries, stack_normals, 
 from gentut.invert.encoder import encode_ws
 from gentut.invert.indomain import invert_in_domain
 from gentut.invert.optimize import InversionRun, invert
+from gentut.invert.prior import Colorization, Inpainting, SuperResolution, box_mask, restore
 from gentut.invert.pti import pivotal_tuning
 from gentut.invert.report import score_inversion
+from gentut.metrics import psnr
 
 __all__ = ["N_FACES", "STEPS", "LEARNING_RATES", "FEATURE_WEIGHT", "LAMBDAS", "EDITS", "STRENGTH", "METHODS",
-           "study_faces", "z_starts", "edit_directions", "invert_spaces", "invert_lambdas", "run_inversion_study",
-           "study_table"]
+           "RESTORE_STEPS", "study_faces", "spare_faces", "z_starts", "edit_directions", "invert_spaces",
+           "invert_lambdas", "restoration_tasks", "restore_faces", "run_inversion_study", "study_table"]
 
 N_FACES = 20                                   # of each kind: real test faces, faces the generator drew
 STEPS, IN_DOMAIN_STEPS, PTI_STEPS = 100, 40, 40
@@ -43,6 +45,7 @@ LEARNING_RATES = {"z": 0.05, "w": 0.1, "w+": 0.1}
 FEATURE_WEIGHT = 0.02                          # lambda_F of the reconstruction loss
 LAMBDAS = (0.0, 0.1, 1.0)                      # weights of the domain regulariser
 EDITS, STRENGTH = ("smile", "eyeglasses", "age"), 2.0
+RESTORE_STEPS = 60                             # the GAN prior's restorations: steps of W inversion
 # key in the recording -> the row label the notebook prints
 METHODS = {"z": "optimise Z", "w": "optimise W", "w+": "optimise W+", "encoder": "encoder",
            **{f"indomain {lam}": f"in-domain, lambda {lam}" for lam in LAMBDAS}, "pti": "PTI (W pivot + tuning)"}
@@ -57,6 +60,27 @@ def study_faces(G: nn.Module, n: int = N_FACES) -> torch.Tensor:
     with torch.no_grad():
         drawn = G.synthesis(broadcast_ws(G, w_true))
     return torch.cat([real, drawn])
+
+
+def spare_faces(device: torch.device | str, n: int = N_FACES) -> torch.Tensor:
+    """(n, 3, S, S): the next n test faces after the study's real ones, for the restoration tasks."""
+    return load_split("faces", "test", n=2 * N_FACES).images[N_FACES:N_FACES + n].to(device)
+
+
+def restoration_tasks() -> dict:
+    """The GAN prior's tasks (gentut.invert.prior) and their model-free baselines:
+    {name: (task, baseline name)}: a 10 x 20 hole over the eyes, grey only, 8 x 8 pixels only."""
+    return {"inpainting": (Inpainting(box_mask(32, 10, 6, 10, 20)), "mean fill"),
+            "colorization": (Colorization(), "grey copy"),
+            "super-resolution x4": (SuperResolution(4), "bicubic")}
+
+
+def restore_faces(G: nn.Module, faces: torch.Tensor, task, progress: bool = True) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """Hide part of faces (B, 3, S, S) with `task`, restore with the GAN prior (W, from w_avg) and
+    with the baseline: (restored (B, 3, S, S), baseline (B, 3, S, S), seconds per image)."""
+    observed = task(faces)
+    run = restore(G, observed, task, space="w", steps=RESTORE_STEPS, lr=0.1, progress=progress)
+    return task.paste(observed, run.images), task.baseline(observed), run.seconds_per_image
 
 
 def z_starts(G: nn.Module, n: int, seed: int = 7) -> torch.Tensor:
@@ -103,7 +127,8 @@ def run_inversion_study(device: torch.device) -> dict[str, torch.Tensor]:
     Keys: "{group}/{method}/{score}" (N_FACES,) for group "real" / "generated", method a key of
     METHODS, score psnr / feature / gain / drift / domain (gentut.invert.report); "seconds/{method}"
     (1,): seconds per image, code and render; "reference/{gain, drift}" (200,): the same edits on
-    codes G sampled itself; "curve/{space}" (STEPS, 2 N_FACES): every face's loss at every step.
+    codes G sampled itself; "curve/{space}" (STEPS, 2 N_FACES): every face's loss at every step;
+    "restore/{task}/prior" and ".../baseline" (N_FACES,): PSNR of the restored spare faces.
     """
     from gentut import zoo
     G, predictor = zoo.load("faces_stylegan", device=device), zoo.load("faces_predictor", device=device)
@@ -136,6 +161,12 @@ def run_inversion_study(device: torch.device) -> dict[str, torch.Tensor]:
         reference = score_inversion(G, ws_sampled, G.synthesis(ws_sampled), predictor, E, directions, STRENGTH)
     tensors.update({f"reference/{k}": reference[k] for k in ("gain", "drift")})
     tensors.update({f"curve/{space}": run.losses.cpu() for space, run in runs.items()})
+    spare = spare_faces(device)
+    for name, (task, _) in restoration_tasks().items():
+        restored, baseline, seconds = restore_faces(G, spare, task)
+        tensors[f"restore/{name}/prior"] = psnr(restored, spare).cpu()
+        tensors[f"restore/{name}/baseline"] = psnr(baseline, spare).cpu()
+        tensors[f"seconds/restore {name}"] = torch.tensor([seconds])
     return tensors
 
 

@@ -7,7 +7,7 @@
 A claim in a notebook needs enough samples to carry an interval: 40 inverted faces, hundreds of
 edited codes. On a 2-core laptop that takes minutes, and a notebook has 30 seconds. So each such
 measurement is a *study*: a function of the zoo's models that returns named tensors (per-face
-scores, curves, a few pictures). `python -m gentut.recorded NAME` runs it and writes
+or per-code scores, loss curves, timings). `python -m gentut.recorded NAME` runs it and writes
 NAME.safetensors with a manifest record, like a checkpoint (gentut/manifest.py). The notebook
 loads the recording, prints its tables and verdicts from it, and re-runs a small part live,
 checking that the live numbers agree with the recorded ones: a recording cannot drift from the
@@ -93,13 +93,14 @@ def record(name: str, out_dir: Path | str, device: str | None = None,
     study = get_study(name)
     module, function = study.run.split(":")
     run = getattr(importlib.import_module(module), function)
+    device = pick_device(device)
     seed_everything(0)
     start = time.perf_counter()
-    tensors = run(pick_device(device))
+    tensors = run(device)
     seconds = time.perf_counter() - start
     path = Path(out_dir) / study.file
     manifest.save_weights(tensors, path)
-    return manifest.record_checkpoint(name, path, {"seconds": round(seconds, 1), "device": str(pick_device(device)),
+    return manifest.record_checkpoint(name, path, {"seconds": round(seconds, 1), "device": str(device),
                                                    "models": model_hashes(study.models, models_dir)})
 
 

@@ -452,9 +452,9 @@ scene_steps = std_steps(stack_normals(scene_boundaries), scenes.w)
 _, scene_codes = sample_latents(scene_G, N_LAYER, generator)
 scene_changes = study["layers/scenes"]                        # (6 boundaries, 4 ranges, 150 codes, 6 factors), recorded
 live_scenes = layer_range_changes(scene_G, scene_predictor, scene_codes[:10], scene_steps, LAYER_STRENGTH, ranges)
-print(f"live layer-wise edits of the first 10 codes minus the recorded ones: at most "
-      f"{(live_scenes - scene_changes[:, :, :10]).abs().max():.1e}")
-check((live_scenes - scene_changes[:, :, :10]).abs().max() < 0.01, "the live layer-wise edits reproduce the recording")
+scene_gap = (live_scenes - scene_changes[:, :, :10]).abs().max().item()
+print(f"live layer-wise edits of the first 10 codes minus the recorded ones: at most {scene_gap:.1e}")
+check(scene_gap < 0.01, "the live layer-wise edits reproduce the recording")
 scene_own = own_effects(scene_changes.mean(2))
 
 

@@ -157,10 +157,19 @@ def test_yaw_moves_the_pupils_and_mirrors_the_face():
 def test_age_greys_the_hair_and_draws_lines():
     young, old = face(64, age=0.0, hair_color=0.0), face(64, age=1.0, hair_color=0.0)
     top = (slice(None), slice(9, 12), slice(26, 38))                           # hair on top of the head
-    assert young[top].max() < 0.15 and old[top].min() > 0.45 and old[top].mean() > 0.6
-    assert (old[top][0] - old[top][2]).abs().max() < 0.05                     # grey, not coloured
+    assert young[top].max() < 0.15 and old[top].min() > 0.3 and old[top].mean() > 0.35
+    assert (old[top][0] - old[top][2]).abs().max() < 0.05                     # black greys to neutral
     forehead = rows(64, -0.45, -0.25)
     assert changed(young, old)[forehead, 24:40].sum() >= 10                  # forehead lines
+
+
+def test_old_hair_keeps_its_hue_and_the_palette_lightens_monotonically():
+    top = (slice(None), slice(9, 12), slice(26, 38))
+    red_old = face(64, age=1.0, hair_color=2 / 3)[top].mean((1, 2))            # palette stop 3 of 4: red
+    assert red_old[0] - red_old[2] > 0.2                                      # still red, not grey
+    colours = [face(64, hair_color=t)[top].mean((1, 2)) for t in torch.linspace(0, 1, 7).tolist()]
+    lightness = torch.stack([0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] for c in colours])
+    assert (lightness.diff() > 0.01).all()                                    # darker -> lighter
 
 
 def test_hair_length_reaches_past_the_jaw():

@@ -58,3 +58,25 @@ def test_frechet_distances_of_resampled_sets_agree_with_frechet_distance():
     for r, row in enumerate(rows, start=1):
         assert fast[r] == pytest.approx(frechet_distance(features[row], reference), rel=1e-6)
     assert frechet_distances(reference, reference, np.arange(80))[0] < 1e-6
+
+
+class _ChannelReader(torch.nn.Module):
+    """A stand-in predictor: reads factor k as the mean of image channel k."""
+
+    def predict(self, images):
+        return images.mean((2, 3))[:, :2]
+
+
+def test_predictor_crosstalk_finds_what_the_judge_reads_along_with_a_factor():
+    from gentut.evaluate import predictor_crosstalk
+
+    def render(f):          # channel 0 shows a; channel 1 shows b, but also half of a (the cross-talk)
+        a, b = f["a"].view(-1, 1, 1), f["b"].view(-1, 1, 1)
+        return torch.stack([a.expand(-1, 4, 4), (b + 0.5 * a).expand(-1, 4, 4) / 1.5], 1)
+
+    factors = {"a": torch.rand(50), "b": torch.rand(50)}
+    matrix = predictor_crosstalk(_ChannelReader(), factors, render)
+    expected = torch.tensor([[0.6, 0.3 / 1.5], [0.0, 0.6 / 1.5]])
+    assert torch.allclose(matrix, expected, atol=1e-5)
+    binary = predictor_crosstalk(_ChannelReader(), {"a": torch.randint(0, 2, (50,)).float(), "b": factors["b"]}, render)
+    assert binary[0, 0] == pytest.approx(1.0)                     # a binary factor goes 0 -> 1

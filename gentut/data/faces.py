@@ -20,9 +20,11 @@ The factors (``FACE_FACTORS``, all in [0, 1]):
   a larger area than the mouth alone. Attribute "smiling": smile > 0.5.
 - ``eyeglasses`` (binary): round dark frames over the eyes, with a bridge and temples.
   Attribute "eyeglasses".
-- ``age``: 0 = young, 1 = old. The hair colour is mixed towards light grey (linearly between
-  age 0.15 and 0.95), and forehead lines, eye bags and nose-to-mouth folds fade in between age
-  0.25 and 0.8. Attribute "old": age > 0.5.
+- ``age``: 0 = young, 1 = old. The hair greys: its colour is mixed towards light grey, linearly
+  between age 0.15 and 0.95, up to half way (``_MAX_GREYING``), so an old face's hair is
+  salt-and-pepper that still shows its hue and hair colour stays readable at every age. Forehead
+  lines, eye bags and nose-to-mouth folds fade in between age 0.25 and 0.8. Attribute "old":
+  age > 0.5.
 - ``yaw``: head pose, 0 = turned to the image's left, 0.5 = frontal, 1 = turned to the image's
   right (angle (yaw - 0.5) * 70 degrees). The features shift and squash, the nose and pupils
   point the way the head turns, and the ear on the side the face turns away from sticks out
@@ -30,8 +32,9 @@ The factors (``FACE_FACTORS``, all in [0, 1]):
 - ``hair_length``: 0 = a short cap on top of the head, ears uncovered; the bottom of the hair
   moves down linearly, over the ears (about 0.1 to 0.3), to the mouth's height (0.5), past the
   jaw (0.75) and onto the shoulders (1). Attribute "long_hair": hair_length > 0.5.
-- ``hair_color``: position along the palette black -> brown -> blond -> red (before greying);
-  the eyebrows are a darker shade of the hair (so they follow hair colour and age too).
+- ``hair_color``: position along the palette black -> brown -> red -> blond (before greying),
+  ordered so that lightness rises all the way along it (a factor that is one monotone change
+  of the picture is one a generator can hold on a straight line); the eyebrows are a darker shade of the hair (so they follow hair colour and age too).
 - ``skin_tone``: light -> dark along a realistic palette of skin colours.
 - ``background``: hue of the plain pastel background, slightly lighter at the top; 0 = red,
   through yellow, green, cyan, blue, to 1 = pink (0.85 of the colour wheel, so 0 and 1 differ).
@@ -85,7 +88,7 @@ FACE_FACTORS: tuple[Factor, ...] = (
     Factor("age", "continuous", "0 = young, 1 = old: grey hair, forehead lines, eye bags, folds"),
     Factor("yaw", "continuous", "head pose: 0 = turned to the image's left, 0.5 = frontal, 1 = turned right"),
     Factor("hair_length", "continuous", "0 = short cap on top, 1 = long hair past the jaw on both sides"),
-    Factor("hair_color", "continuous", "palette black -> brown -> blond -> red", threshold=None),
+    Factor("hair_color", "continuous", "palette black -> brown -> red -> blond", threshold=None),
     Factor("skin_tone", "continuous", "light -> dark along a palette of skin colours", threshold=None),
     Factor("background", "continuous", "hue of the plain background", threshold=None),
 )
@@ -98,9 +101,10 @@ _HEAD = (0.0, -0.02, 0.47, 0.58)   # head ellipse: centre x, centre y, half widt
 _TURN_RADIUS = 0.47                # radius of the cylinder the face features are wrapped on
 _EYE_X, _EYE_Y = 0.19, -0.05       # eye centres (frontal coordinates)
 _MOUTH_Y = 0.32
-_HAIR_PALETTE = ((0.10, 0.08, 0.07), (0.42, 0.25, 0.12), (0.90, 0.75, 0.42), (0.74, 0.27, 0.10))
+_HAIR_PALETTE = ((0.10, 0.08, 0.07), (0.42, 0.25, 0.12), (0.74, 0.27, 0.10), (0.90, 0.75, 0.42))  # lightness rises
 _SKIN_PALETTE = ((0.99, 0.87, 0.77), (0.94, 0.74, 0.60), (0.80, 0.57, 0.40), (0.58, 0.38, 0.25), (0.36, 0.23, 0.15))
 _GREY_HAIR = (0.84, 0.84, 0.86)
+_MAX_GREYING = 0.5                 # the oldest hair is half grey, half its own colour
 _BACKGROUND_HUES = 0.85            # background factor 0..1 -> hue 0 (red) .. 0.85 (pink), no wrap
 _SHIRT = (0.30, 0.36, 0.48)
 _INK = (0.10, 0.05, 0.05)          # mouth line and pupils
@@ -271,7 +275,7 @@ class _Face:
         col = lambda t: t.view(-1, 1, 1, 1)
         angle = (f["yaw"] - 0.5) * (2.0 * _MAX_ANGLE)
         hair = _mix(_HAIR_PALETTE, f["hair_color"])
-        grey = col(_ramp(f["age"], 0.15, 0.95) * 0.92)
+        grey = col(_ramp(f["age"], 0.15, 0.95) * _MAX_GREYING)
         return _Face(
             angle=col(angle),
             turn=col(torch.sin(angle) / math.sin(_MAX_ANGLE)),

@@ -113,13 +113,13 @@ _ENTRIES = [
     # notebook 08: image-to-image translation (pix2pix: label map -> scene; CycleGAN: day <-> night)
     *[ZooEntry(f"scenes_pix2pix{suffix}", f"pix2pix U-Net: scene label map (one-hot) -> scene, {what}",
                "scenes", "UNetGenerator", dict(in_channels=7, width=16, depth=4, max_channels=64), "pix2pix",
-               dict(steps=1200, batch_size=16, lr=1e-3, lambda_l1=l1, lambda_gan=gan),
+               dict(steps=4000, batch_size=16, lr=1e-3, lambda_l1=l1, lambda_gan=gan),
                dict(in_channels=10, width=32, n_layers=1))
       for suffix, what, l1, gan in [("", "L1 + cGAN (lambda_L1 = 100)", 100.0, 1.0),
                                     ("_l1", "L1 only", 100.0, 0.0), ("_cgan", "cGAN only", 0.0, 1.0)]],
     *[ZooEntry(f"scenes_cyclegan{suffix}", f"CycleGAN day (lamps off) <-> night (lamps lit): G and F, {what}",
                "scenes", "CycleGANPair", dict(channels=3, width=16, depth=4, max_channels=64), "cyclegan",
-               dict(steps=800, batch_size=8, lr=1e-3, lambda_cyc=cyc, lambda_identity=cyc / 2),
+               dict(steps=3000, batch_size=8, lr=1e-3, lambda_cyc=cyc, lambda_identity=cyc / 2),
                dict(in_channels=3, width=32, n_layers=1))
       for suffix, what, cyc in [("", "cycle loss lambda = 10 + identity 5", 10.0),
                                 ("_nocycle", "GAN loss only (no cycle, no identity)", 0.0)]],

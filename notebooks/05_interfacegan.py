@@ -68,9 +68,10 @@ from gentut.evidence import bootstrap, check, compare, mean_interval, proportion
 from gentut.interpret.boundaries import cosine_matrix, linear_probe, project_out
 from gentut.interpret.edits import broadcast_ws, direction_changes, edit_ws, purity, render_ws, sample_latents
 from gentut.interpret.rescoring import (fit_boundaries, largest_side_effects, layer_range_changes, own_effects,
-                                        reliable, score_samples, stack_normals, std_steps, z_direction_changes)
-from gentut.interpret.study import (LAYER_STRENGTH, N_EDIT, N_LAYER, N_SAMPLES, N_SCENE_SAMPLES, RATIO, STRENGTH,
-                                    rescoring_ranges)
+                                        reliable, score_samples, side_effect_projected, stack_normals, std_steps,
+                                        z_direction_changes)
+from gentut.interpret.study import (LAYER_STRENGTH, N_DRAWS, N_EDIT, N_LAYER, N_SAMPLES, N_SCENE_SAMPLES, RATIO,
+                                    STRENGTH, rescoring_ranges)
 from gentut.runtime import setup
 from gentut.widgets.directions import attribute_panel, layer_edit_panel
 from gentut.widgets.render import image_grid
@@ -310,7 +311,8 @@ check(read_along.abs().max() < 0.05, "on real renders the predictor reads each f
 # checks both). The edits that still fail, named in the lines above, are entangled by the
 # generator itself: the predictor reads each factor alone on real renders (the check above), and the training data
 # draws them independently (but for eyeglasses and age, section 6). Section 6 also gives the
-# eyeglasses edit its fair test, with age projected out.
+# eyeglasses edit its fair test, with age projected out, and tries the same remedy on every other
+# edit that fails here.
 #
 # ## 4. One slider per attribute
 #
@@ -440,9 +442,6 @@ conditional_passes = bool(reliable(conditional_effects, [glasses], MIN_EFFECT, M
 side_index, side_change = largest_side_effects(conditional_effects, [glasses])
 print(f"re-scoring the conditional edit: eyeglasses {conditional_effects[0, glasses]:+.2f}, largest side effect "
       f"{names[int(side_index[0])]} {side_change[0]:+.2f} -> {'passes' if conditional_passes else 'FAILS'}")
-working = [name for i, name in enumerate(names) if passes["W"][i] or (i == glasses and conditional_passes)]
-print(f"face factors with an edit in W that passes re-scoring (eyeglasses: the conditional one): "
-      f"{len(working)} of {len(names)}")
 
 # %%
 check(paired[0, :, age].mean() > 0.05, "the plain eyeglasses edit drags age along")
@@ -471,6 +470,76 @@ face = broadcast_ws(G, samples.w[start:start + 1]).expand(len(strengths), -1, -1
 pair_rows = [edit_ws(face, direction, strengths.to(device)) for direction in (plain, conditional)]
 show(render_ws(G, torch.cat(pair_rows)), len(strengths), "add glasses: plain (top) vs age projected out (bottom), -3 ... +3")
 plt.show()
+
+# %% [markdown]
+# The same remedy works for any side effect, not only the one the data has on purpose. For every
+# other edit that failed section 3's test, project out the normal of the factor it drags along
+# most (the side-effect column of section 3) and re-score the 300 codes:
+
+# %%
+projected = side_effect_projected(steps["W"], stack_normals(boundaries["W"]), effects["W"])   # (8, 64)
+side_of, _ = largest_side_effects(effects["W"], range(len(names)))
+rescued = {}
+for i, name in enumerate(names):
+    if passes["W"][i] or i == glasses:
+        continue
+    j = int(side_of[i])
+    change = direction_changes(G, predictor, w_edit, projected[i:i + 1], STRENGTH).cpu()[0]    # (300, 8)
+    ok = bool(reliable(change.mean(0, keepdim=True), [i], MIN_EFFECT, MARGIN)[0])
+    k, side = (t[0] for t in largest_side_effects(change.mean(0, keepdim=True), [i]))
+    rescued[name] = ok
+    print(f"{name:11s} {names[j]} projected out: own {mean_interval(change[:, i]):+.2f} (plain "
+          f"{effects['W'][i, i]:+.2f}); {names[j]} {change[:, j].mean():+.2f} (plain {effects['W'][i, j]:+.2f}); "
+          f"largest side effect now {names[int(k)]} {side:+.2f} -> {'passes' if ok else 'FAILS'}")
+plain_ok = [name for i, name in enumerate(names) if passes["W"][i]]
+conditional_ok = [name for name, ok in rescued.items() if ok] + (["eyeglasses"] if conditional_passes else [])
+print(f"face factors with an edit in W that passes re-scoring: {len(plain_ok) + len(conditional_ok)} of "
+      f"{len(names)} (plain normal: {len(plain_ok)}, {', '.join(plain_ok) or 'none'}; with a side effect "
+      f"projected out: {len(conditional_ok)}, {', '.join(conditional_ok) or 'none'})")
+
+# %% [markdown]
+# Read these lines against section 3. The eyeglasses edit needs the projection because the
+# *data* ties glasses to age; any other edit listed here needs it because the *generator* ties two
+# factors the data draws independently — the remedy is the same, but here it patches a flaw of
+# the model rather than a fact of the world. And a projection keeps each code's distance to one
+# linear boundary, not the factor itself: the lines print how much of the side effect is left,
+# and the largest side effect after the projection can belong to a third factor.
+
+# %% [markdown]
+# Every verdict so far rests on one fit: one draw of 2,000 scored samples, 200 codes at each end.
+# Fit again on another draw and the normals move a little, and a verdict near the line can flip.
+# The recorded study refitted the boundaries on 4 more draws of 2,000 fresh samples and re-scored
+# the same 300 codes, plain and with each edit's largest side effect projected out. How many of
+# the 5 fits pass, per factor:
+
+# %%
+draws = {kind: study[f"draws/{kind}"] for kind in ("plain", "projected")}      # (5 fits, 8 edits, 8 factors)
+draw_gap = (draws["plain"][0] - effects["W"]).abs().max().item()
+print(f"fit 0 is this notebook's: its recorded plain changes differ from section 3's by at most {draw_gap:.1e}")
+check(draw_gap < 0.01, "the study's first fit is the notebook's")
+verdict_of = {kind: torch.stack([reliable(e, range(len(names)), MIN_EFFECT, MARGIN) for e in d])   # (5, 8) bool
+              for kind, d in draws.items()}
+either = verdict_of["plain"] | verdict_of["projected"]
+print(f"{'factor':12s} {'plain':>7s} {'projected':>9s} {'either':>7s}   own change (plain), lowest to highest fit")
+for i, name in enumerate(names):
+    own = draws["plain"][:, i, i]
+    print(f"{name:12s} {int(verdict_of['plain'][:, i].sum()):3d} of {N_DRAWS} "
+          f"{int(verdict_of['projected'][:, i].sum()):5d} of {N_DRAWS} {int(either[:, i].sum()):3d} of {N_DRAWS}"
+          f"   {own.min():+.2f} to {own.max():+.2f}")
+per_fit = either.sum(1).tolist()
+print(f"face factors with a passing edit (plain or projected), per fit: {per_fit}")
+robust = [name for i, name in enumerate(names) if either[:, i].all()]
+print(f"factors with a passing edit on every one of the {N_DRAWS} fits: {len(robust)} of {len(names)} "
+      f"({', '.join(robust) or 'none'})")
+
+check(bool((verdict_of["plain"] != verdict_of["plain"][0]).any()), "some verdicts flip from one fit to another")
+
+# %% [markdown]
+# Some verdicts flip from one fit to another (checked): an edit whose side effect sits near half
+# its own change passes on a lucky draw and fails on the next, so a count of passing edits from
+# one fit — this notebook's included — is itself a sample. The robust statement is the last line:
+# the factors whose edit passes on every fit. InterFaceGAN's 500,000 samples make each of its
+# fits far steadier than our 2,000 do; with a CPU budget, refitting is how to see the noise.
 
 # %% [markdown]
 # ## 7. Layer-wise edits: the semantic hierarchy (HiGAN)

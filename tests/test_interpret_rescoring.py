@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 
 from gentut.interpret.edits import direction_effects, sample_latents
-from gentut.interpret.rescoring import (conditional_side_effect, fit_attribute_boundaries, fit_boundaries,
+from gentut.interpret.rescoring import (conditional_side_effect, side_effect_projected, fit_attribute_boundaries, fit_boundaries,
                                         largest_side_effects, layer_range_effects, layer_ranges, own_effects, reliable,
                                         score_samples, stack_normals, std_steps, z_direction_effects)
 from gentut.models.stylegan import StyleGenerator
@@ -143,6 +143,24 @@ def test_conditional_edit_removes_a_planted_side_effect():
         assert side.reduction == pytest.approx(1.0) and side.side_per_primal_before == pytest.approx(1.0)
     longer = conditional_side_effect(G, predictor, w, 3 * primal, condition, 2.0, 0, 1)
     assert longer.primal_after == pytest.approx(3 * 2.0, abs=1e-5)          # the projection keeps primal's length
+
+
+def test_side_effect_projected_removes_each_edits_own_largest_side_effect():
+    G, predictor = LinearG(), MeanColour()
+    _, w = sample_latents(G, 8, torch.Generator().manual_seed(0))
+    normals = torch.eye(3, 6)                                       # red, green, blue boundaries in W
+    steps = 2 * torch.tensor([[1.0, 0.6, 0.2, 0, 0, 0],             # red edit drags green most
+                              [0.1, 1.0, 0.5, 0, 0, 0],             # green edit drags blue most
+                              [0, 0, 1.0, 0, 0, 0]])                # blue edit: no side effect
+    effects = direction_effects(G, predictor, w, steps, 1.0)
+    projected = side_effect_projected(steps, normals, effects)
+    assert torch.allclose(projected.norm(dim=1), steps.norm(dim=1))                # lengths kept
+    after = direction_effects(G, predictor, w, projected, 1.0)
+    assert after[0, 1].abs() < 1e-5 and after[0, 2] > 0.1         # green gone from the red edit, blue stays
+    assert after[1, 2].abs() < 1e-5 and after[1, 0] > 0.1         # blue gone from the green edit
+    assert (after.diagonal() > effects.diagonal() - 1e-5).all()   # own changes do not shrink here
+    with pytest.raises(ValueError, match="effects"):
+        side_effect_projected(steps, normals, effects[:2])
 
 
 def test_runs_on_a_tiny_style_generator():

@@ -32,7 +32,8 @@ from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, ren
 
 __all__ = ["ScoredSamples", "score_samples", "fit_boundaries", "fit_attribute_boundaries", "stack_normals", "std_steps",
            "z_direction_changes", "z_direction_effects", "own_effects", "largest_side_effects", "reliable",
-           "layer_ranges", "layer_range_changes", "layer_range_effects", "SideEffect", "conditional_side_effect"]
+           "layer_ranges", "layer_range_changes", "layer_range_effects", "SideEffect", "conditional_side_effect",
+           "side_effect_projected"]
 
 
 @dataclass
@@ -142,6 +143,22 @@ def largest_side_effects(effects: torch.Tensor, targets: Sequence[int]) -> tuple
     others[torch.arange(len(effects)), targets] = 0
     index = others.abs().argmax(1)
     return index, others[torch.arange(len(effects)), index]
+
+
+def side_effect_projected(steps: torch.Tensor, normals: torch.Tensor, effects: torch.Tensor) -> torch.Tensor:
+    """Each edit with the boundary normal of its own largest side effect projected out.
+
+    steps (k, d): edit i's step, fitted for factor i; normals (k, d): the unit boundary normals of
+    the same k factors; effects (k, k): re-scoring's mean changes, entry [i, j] the change of
+    factor j along step i. Returns (k, d): step i made orthogonal to the normal of the factor it
+    moves most besides its own (InterFaceGAN's conditional manipulation, `project_out`), rescaled
+    to the length of step i.
+    """
+    if not (steps.shape == normals.shape and effects.shape == (len(steps), len(steps))):
+        raise ValueError(f"need steps and normals (k, d) and effects (k, k), got {tuple(steps.shape)}, "
+                         f"{tuple(normals.shape)} and {tuple(effects.shape)}")
+    side, _ = largest_side_effects(effects.to(steps.device), range(len(steps)))
+    return torch.stack([project_out(step, normals[j]) * step.norm() for step, j in zip(steps, side.tolist())])
 
 
 def reliable(effects: torch.Tensor, targets: Sequence[int], min_effect: float = 0.1,

@@ -485,8 +485,9 @@ for i, name in enumerate(names):
         continue
     j = int(side_of[i])
     change = direction_changes(G, predictor, w_edit, projected[i:i + 1], STRENGTH).cpu()[0]    # (300, 8)
-    ok = bool(reliable(change.mean(0, keepdim=True), [i], MIN_EFFECT, MARGIN)[0])
-    k, side = (t[0] for t in largest_side_effects(change.mean(0, keepdim=True), [i]))
+    mean_change = change.mean(0, keepdim=True)                                                # (1, 8)
+    ok = bool(reliable(mean_change, [i], MIN_EFFECT, MARGIN)[0])
+    k, side = (t[0] for t in largest_side_effects(mean_change, [i]))
     rescued[name] = ok
     print(f"{name:11s} {names[j]} projected out: own {mean_interval(change[:, i]):+.2f} (plain "
           f"{effects['W'][i, i]:+.2f}); {names[j]} {change[:, j].mean():+.2f} (plain {effects['W'][i, j]:+.2f}); "

@@ -292,9 +292,9 @@ check(proportion_interval(int(dusk["L1"].sum()), N).low > 0.5, "most L1 scenes s
 #   read about as well as its other scenes.
 # * *What the numbers do show.* With $\lambda_{L1} = 100$ the L1 term dominates the gradient:
 #   L1 + cGAN scores next to L1 alone, not next to cGAN alone, and it trails cGAN alone on
-#   most classes (both checked; the class table gives each). The paper picked $\lambda_{L1} = 100$ for street photos, where
-#   the label map leaves the texture of every car and facade open and cGAN alone drifts off the
-#   map. Our label maps are a few flat regions with sharp edges: the conditional 16x16-patch
+#   most classes (both checked; the class table gives each). The paper picked
+#   $\lambda_{L1} = 100$ for street photos, where the label map leaves the texture of every car
+#   and facade open and cGAN alone drifts off the map. Our label maps are a few flat regions with sharp edges: the conditional 16x16-patch
 #   discriminator alone keeps the generator on them, so the L1 term adds little but its pull.
 # * *The reader.* The paper's FCN-8s was trained on real photos; our segmenter on the renderer's
 #   own scenes.
@@ -302,11 +302,10 @@ check(proportion_interval(int(dusk["L1"].sum()), N).low > 0.5, "most L1 scenes s
 #   ablation with one run per arm — here as in the paper — ranks those runs, not the losses.
 
 # %%
-per_scene_accuracy = {name: np.diagonal(np.asarray(c), axis1=1, axis2=2).sum(1) / np.asarray(c).sum((1, 2))
-                      for name, c in confusions.items()}                       # (500,) per-pixel acc per scene
+scene_accuracy = fcn_from_confusions(confusions["L1 + cGAN"])["pixel_accuracy"]   # (500,) one per scene
 at_dusk = dusk["L1 + cGAN"].cpu().numpy().astype(bool)
-dusk_read = mean_interval(per_scene_accuracy["L1 + cGAN"][at_dusk])
-day_or_night_read = mean_interval(per_scene_accuracy["L1 + cGAN"][~at_dusk])
+dusk_read = mean_interval(scene_accuracy[at_dusk])
+day_or_night_read = mean_interval(scene_accuracy[~at_dusk])
 print(f"L1 + cGAN per-pixel accuracy: {at_dusk.sum()} scenes at dusk {dusk_read:.3f}, "
       f"{(~at_dusk).sum()} others {day_or_night_read:.3f}")
 check(dusk_read.high > day_or_night_read.low, "the combination's dusk scenes read about as well as its other scenes")

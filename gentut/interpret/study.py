@@ -21,7 +21,7 @@ from gentut.interpret.edits import direction_changes, sample_latents
 from gentut.interpret.rescoring import (fit_boundaries, layer_range_changes, layer_ranges, score_samples,
                                         side_effect_projected, stack_normals, std_steps, z_direction_changes)
 
-__all__ = ["N_SAMPLES", "RATIO", "STRENGTH", "N_EDIT", "N_SCENE_SAMPLES", "LAYER_STRENGTH", "N_LAYER", "N_DRAWS",
+__all__ = ["N_SAMPLES", "RATIO", "STRENGTH", "N_EDIT", "N_SCENE_SAMPLES", "LAYER_STRENGTH", "N_LAYER", "N_DRAWS", "N_LARGE",
            "rescoring_ranges", "draw_effects", "run_rescoring_study"]
 
 N_SAMPLES, RATIO = 2000, 0.1            # codes scored to fit the boundaries; share kept at each end
@@ -29,6 +29,7 @@ STRENGTH, N_EDIT = 2.0, 300             # re-scoring: standard deviations moved;
 N_SCENE_SAMPLES = 1500                  # scene codes scored to fit the scenes' boundaries
 LAYER_STRENGTH, N_LAYER = 1.0, 150      # layer-wise edits: strength; codes
 N_DRAWS = 5                             # fits of the face boundaries, each on its own 2,000 scored samples
+N_LARGE = 25000                         # ... and N_DRAWS more fits, each on 25,000 (the paper: 500,000)
 
 
 def rescoring_ranges(num_ws: int) -> dict[str, range]:
@@ -59,7 +60,8 @@ def run_rescoring_study(device: torch.device) -> dict[str, torch.Tensor]:
     code c moves STRENGTH std along boundary i; "layers/faces" (8, 4, N_LAYER, 8) and
     "layers/scenes" (6, 4, N_LAYER, 6): the same per layer range (early, middle, late, all) at
     LAYER_STRENGTH; "draws/plain" and "draws/projected" (N_DRAWS, 8, 8): the mean changes in W
-    (`draw_effects`) for N_DRAWS fits of the boundaries, draw 0 on the notebook's samples.
+    (`draw_effects`) for N_DRAWS fits of the boundaries, draw 0 on the notebook's samples;
+    "large/plain" and "large/projected" (N_DRAWS, 8, 8): the same for N_DRAWS fits on N_LARGE samples each.
     """
     from gentut import zoo
     generator = torch.Generator().manual_seed(0)
@@ -92,4 +94,8 @@ def run_rescoring_study(device: torch.device) -> dict[str, torch.Tensor]:
         draws.append(draw_effects(G, predictor, fresh, w_edit))
     tensors["draws/plain"] = torch.stack([plain for plain, _ in draws])               # (N_DRAWS, 8, 8)
     tensors["draws/projected"] = torch.stack([projected for _, projected in draws])   # (N_DRAWS, 8, 8)
+    large = [draw_effects(G, predictor, score_samples(G, predictor, N_LARGE, torch.Generator().manual_seed(2000 + d)),
+                          w_edit) for d in range(N_DRAWS)]
+    tensors["large/plain"] = torch.stack([plain for plain, _ in large])               # (N_DRAWS, 8, 8)
+    tensors["large/projected"] = torch.stack([projected for _, projected in large])   # (N_DRAWS, 8, 8)
     return tensors

@@ -21,8 +21,8 @@ from gentut.interpret.edits import direction_changes, sample_latents
 from gentut.interpret.rescoring import (fit_boundaries, layer_range_changes, layer_ranges, score_samples,
                                         side_effect_projected, stack_normals, std_steps, z_direction_changes)
 
-__all__ = ["N_SAMPLES", "RATIO", "STRENGTH", "N_EDIT", "N_SCENE_SAMPLES", "LAYER_STRENGTH", "N_LAYER", "N_DRAWS", "N_LARGE",
-           "rescoring_ranges", "draw_effects", "run_rescoring_study"]
+__all__ = ["N_SAMPLES", "RATIO", "STRENGTH", "N_EDIT", "N_SCENE_SAMPLES", "LAYER_STRENGTH", "N_LAYER", "N_DRAWS",
+           "N_LARGE", "rescoring_ranges", "draw_effects", "run_rescoring_study"]
 
 N_SAMPLES, RATIO = 2000, 0.1            # codes scored to fit the boundaries; share kept at each end
 STRENGTH, N_EDIT = 2.0, 300             # re-scoring: standard deviations moved; fresh codes moved

@@ -67,6 +67,8 @@ STUDIES: dict[str, Study] = {study.name: study for study in [
     Study("rescoring_study", "notebook 05: re-scoring 300 codes per boundary, layer-wise edits of 150 codes",
           "gentut.interpret.study:run_rescoring_study",
           ("faces_stylegan", "faces_predictor", "scenes_stylegan", "scenes_predictor")),
+    Study("beyond_linear_study", "notebook 09: GANalyze's learnt direction, InfoGAN on 5 seeds with and without its loss",
+          "gentut.interpret.beyond_study:run_beyond_linear_study", ("faces_stylegan", "faces_predictor")),
 ]}
 
 

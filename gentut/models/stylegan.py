@@ -64,10 +64,14 @@ class ModulatedConv2d(nn.Module):
         self.scale = 1 / math.sqrt(in_channels * kernel_size ** 2)   # equalised learning rate
 
     def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """x (B, C_in, H, W), w (B, w_dim) -> (B, C_out, H, W): the style A w, then `modulate`."""
+        return self.modulate(x, self.affine(w))
+
+    def modulate(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        """x (B, C_in, H, W), style (B, C_in) -> (B, C_out, H, W): the convolution under a given style."""
         # Scaling the kernel's input channels by s equals scaling the input x by s, and the
         # demodulation factor 1 / ||W_o * s|| of output channel o can be computed from s alone,
         # so an ordinary (fast) batched convolution does the work of a per-image kernel.
-        style = self.affine(w)                                            # (B, C_in)
         weight = self.scale * self.weight                                 # (C_out, C_in, k, k)
         out = F.conv2d(x * style[:, :, None, None], weight, padding=self.padding)   # (B, C_out, H, W)
         if self.demodulate:
@@ -123,18 +127,30 @@ class StyleGenerator(nn.Module):
         """w (..., w_dim) pulled towards w_avg: w_avg + psi (w - w_avg)."""
         return self.w_avg + psi * (w - self.w_avg)
 
+    def styles(self, ws: torch.Tensor) -> list[torch.Tensor]:
+        """ws (B, num_ws, w_dim) -> the S-space code (StyleSpace, Wu et al. 2021): one style per
+        modulated layer, (B, C_in) each: the convs' styles in order, then the to-RGB layers'."""
+        conv_styles = [conv.affine(ws[:, i]) for i, conv in enumerate(self.convs)]
+        return conv_styles + [to_rgb.affine(ws[:, 2 * level]) for level, to_rgb in enumerate(self.to_rgbs)]
+
     def synthesis(self, ws: torch.Tensor) -> torch.Tensor:
         """ws (B, num_ws, w_dim) -> images (B, 3, S, S) in [0, 1]."""
         if ws.dim() != 3 or ws.shape[1] != self.num_ws:
             raise ValueError(f"ws must have shape (B, {self.num_ws}, {self.w_dim}), got {tuple(ws.shape)}")
-        x = self.const.expand(len(ws), -1, -1, -1)
-        x = F.leaky_relu(self.convs[0](x, ws[:, 0]), 0.2)
-        rgb = self.to_rgbs[0](x, ws[:, 0])
+        return self.synthesis_from_styles(self.styles(ws))
+
+    def synthesis_from_styles(self, styles: list[torch.Tensor]) -> torch.Tensor:
+        """The S-space code (the list `styles` returns) -> images (B, 3, S, S) in [0, 1]."""
+        convs, rgbs = styles[:self.num_ws], styles[self.num_ws:]
+        x = self.const.expand(len(convs[0]), -1, -1, -1)
+        x = F.leaky_relu(self.convs[0].modulate(x, convs[0]), 0.2)
+        rgb = self.to_rgbs[0].modulate(x, rgbs[0])
         for level in range(1, len(self.to_rgbs)):
             x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
             for i in (2 * level - 1, 2 * level):
-                x = F.leaky_relu(self.convs[i](x, ws[:, i]), 0.2)
-            rgb = F.interpolate(rgb, scale_factor=2, mode="bilinear", align_corners=False) + self.to_rgbs[level](x, ws[:, 2 * level])
+                x = F.leaky_relu(self.convs[i].modulate(x, convs[i]), 0.2)
+            rgb = (F.interpolate(rgb, scale_factor=2, mode="bilinear", align_corners=False)
+                   + self.to_rgbs[level].modulate(x, rgbs[level]))
         return torch.sigmoid(rgb)
 
     def forward(self, z: torch.Tensor, psi: float = 1.0) -> torch.Tensor:

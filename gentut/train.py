@@ -36,6 +36,7 @@ from gentut import manifest, zoo
 from gentut.checks import GentutError, check_count, positive_int_arg
 from gentut.data.procedural import dataset_factors, load_split
 from gentut.evaluate import evaluate_predictor, evaluate_segmenter, evaluate_vae
+from gentut.interpret.styleflow import evaluate_flow, flow_training_codes, train_flow
 from gentut.invert.encoder import evaluate_encoder
 from gentut.models.dcgan import DCGANDiscriminator
 from gentut.models.translation import PatchDiscriminator
@@ -133,6 +134,13 @@ def run_recipe(entry: zoo.ZooEntry, model: torch.nn.Module, train, val, args: di
         stylegan = zoo.load(args.pop("stylegan"), device=device)      # frozen: E learns to invert it
         train_encoder(model, stylegan, **args)
         return model, evaluate_encoder(model, stylegan, val.images, args["generator"])
+    if entry.recipe == "flow":                # frozen generator and predictor: the flow's data are their codes
+        stylegan = zoo.load(args.pop("stylegan"), device=device)
+        predictor = zoo.load(args.pop("predictor"), device=device)
+        codes = flow_training_codes(stylegan, predictor, args.pop("n_codes"), args["generator"])
+        held_out = flow_training_codes(stylegan, predictor, 2000, torch.Generator().manual_seed(entry.seed + 1))
+        train_flow(model, codes, **args)
+        return model, evaluate_flow(model, held_out)
     raise ValueError(f"unknown recipe {entry.recipe!r} for {entry.name!r}")
 
 

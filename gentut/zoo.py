@@ -35,6 +35,7 @@ from gentut.manifest import (CHECKPOINT_DIR, CheckpointError, CheckpointNotFound
                              verified_file)
 from gentut.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gentut.models.encoder import LatentEncoder
+from gentut.models.flow import ConditionalFlow
 from gentut.models.predictors import AttributePredictor, Segmenter
 from gentut.models.stylegan import StyleGenerator
 from gentut.models.translation import CycleGANPair, PatchDiscriminator, UNetGenerator
@@ -49,14 +50,15 @@ __all__ = ["ZooEntry", "REGISTRY", "CHECKPOINT_DIR", "CheckpointError", "Checksu
 
 ARCHITECTURES = {cls.__name__: cls for cls in
                  (AttributePredictor, Segmenter, ConvVAE, DCGANGenerator, DCGANDiscriminator, StyleGenerator,
-                  UNetGenerator, PatchDiscriminator, CycleGANPair, LatentEncoder)}
+                  UNetGenerator, PatchDiscriminator, CycleGANPair, LatentEncoder, ConditionalFlow)}
 
 
 @dataclass(frozen=True)
 class ZooEntry:
     """One model of the zoo: architecture + config, dataset, and how it is trained.
 
-    recipe: "predictor", "segmenter", "vae", "gan", "pix2pix", "cyclegan" or "encoder" (see gentut/recipes.py);
+    recipe: "predictor", "segmenter", "vae", "gan", "pix2pix", "cyclegan", "encoder" (see gentut/recipes.py) or
+    "flow" (gentut/interpret/styleflow.py);
     train: the recipe's arguments (steps, batch size, learning rate, ...); discriminator: the critic's
     config (GANs; a PatchGAN's for pix2pix and CycleGAN).
     """
@@ -127,6 +129,11 @@ _ENTRIES = [
     ZooEntry("faces_encoder", "encoder: face image -> w of faces_stylegan (for inversion)",
              "faces", "LatentEncoder", dict(w_dim=64, image_size=32, width=32), "encoder",
              dict(steps=1500, batch_size=32, lr=2e-3, pixel_weight=10.0, stylegan="faces_stylegan")),
+    # notebook 09: StyleFlow in miniature -- w of faces_stylegan given the 8 factors its predictor reads
+    ZooEntry("faces_styleflow", "conditional flow on W of faces_stylegan given the 8 face factors (StyleFlow)",
+             "faces", "ConditionalFlow", dict(dim=64, cond_dim=8, n_layers=8, hidden=128), "flow",
+             dict(steps=3000, batch_size=256, lr=1e-3, n_codes=20000, stylegan="faces_stylegan",
+                  predictor="faces_predictor")),
 ]
 REGISTRY: dict[str, ZooEntry] = {entry.name: entry for entry in _ENTRIES}
 

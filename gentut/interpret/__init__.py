@@ -1,4 +1,4 @@
-"""Interpreting and steering generators: the algorithms notebooks 04-06 teach, as tested functions.
+"""Interpreting and steering generators: the algorithms notebooks 04-06 and 09 teach, as tested functions.
 
 edits        move codes along a direction in W / W+ and measure what the predictor sees change
              (shared by every direction-finding method, so they are compared on one scale)
@@ -12,4 +12,7 @@ discovery    Voynov & Babenko: a deformator of K directions + a reconstructor th
 hessian      the Hessian penalty: Rademacher + central differences, vs the exact off-diagonal sum
 compare      score any method's directions against known factors: main factor, purity, summary table
 dissection   GAN Dissection: unit-concept IoU vs the segmenter (intervention: ablate / insert units)
+stylespace   StyleSpace: edit one style channel of S; find a factor's channels (positive examples, gradients)
+ganalyze     GANalyze: learn the direction in W that raises any differentiable score by alpha
+styleflow    StyleFlow in miniature: a conditional flow on W; edit an attribute, keep the noise
 """

@@ -33,6 +33,8 @@
 #   until the end, so you can check that the learnt edit reveals it.
 # * **InfoGAN** (Chen et al., NeurIPS 2016): give the generator a code and reward it when the code
 #   can be read back from the sample. Does the code find the data's factor without labels?
+# * **3-D from 2-D**: is the pose direction a rotation? Measured against the same face truly
+#   turned, then the lecture's routes to real 3-D control.
 #
 # StyleFlow's flow is a small zoo model (`faces_styleflow`, trained by `python -m gentut.train
 # faces_styleflow` in under 3 minutes). Two parts are recorded (`gentut.recorded`): learning
@@ -60,7 +62,8 @@ import numpy as np
 import torch
 
 from gentut import recorded, zoo
-from gentut.data.faces import FACE_FACTORS
+from gentut.data.faces import FACE_FACTORS, render_faces
+from gentut.data.procedural import load_split
 from gentut.evidence import check, compare, mean_interval, spread
 from gentut.gan2d import ring_mixture
 from gentut.infogan import train_infogan_2d
@@ -73,6 +76,8 @@ from gentut.interpret.study import N_SAMPLES, RATIO, STRENGTH
 from gentut.interpret.styleflow import flow_edit
 from gentut.interpret.stylespace import (StyleLayout, channel_changes, channel_relevance, positive_relevance,
                                          style_codes)
+from gentut.interpret.viewpoint import viewpoint_sweep
+from gentut.invert.encoder import encode_ws
 from gentut.runtime import setup
 from gentut.widgets.render import image_grid
 from gentut.widgets.styleflow import flow_edit_panel
@@ -213,13 +218,14 @@ print(compare("W normals", purities["W normal"], "single S channels (gradient)",
 # codes along a normal); re-scoring judges the outcome, not the step. What would a fair "same
 # size of edit" be between a space of 704 coordinates and one of 64?
 #
-# The panel moves one channel — the gradient detector's pick for the factor you choose — on four
-# faces (top: as drawn; bottom: edited):
+# The panel moves one channel — the gradient detector's pick for the factor you choose, the
+# factors whose channel passed first — on four faces (top: as drawn; bottom: edited):
 
 # %%
 channels, signs = chosen["gradient"]
-panel = style_channel_panel(G, {name: int(channels[i]) for i, name in enumerate(names)}, w_edit[:4], style_std,
-                            signs={name: float(signs[i]) for i, name in enumerate(names)})
+passing_first = sorted(range(len(names)), key=lambda i: not verdicts["S, gradient"][i])   # the first one is shown
+panel = style_channel_panel(G, {names[i]: int(channels[i]) for i in passing_first}, w_edit[:4], style_std,
+                            signs={names[i]: float(signs[i]) for i in passing_first})
 panel
 
 # %% [markdown]
@@ -481,3 +487,80 @@ check((final_info[1] - np.log(8)).abs().max() < 0.05, "without the information t
 #
 # *Think about it:* what would a continuous code (InfoGAN's other kind, $c \sim U(-1, 1)$) find
 # on the ring?
+
+# %% [markdown]
+# ## 5. 3-D from 2-D: how far does a pose direction go?
+#
+# The lecture asks whether 3-D structure emerges from 2-D image generation. A GAN trained on
+# single photos never sees one face from two sides, yet notebook 05 found a $W$ direction that
+# turns heads. Is that a rotation? The kit's faces come from a renderer with known factors, so
+# the question has an answer: encode real faces into $W$ (notebook 07's encoder), move them along
+# the yaw normal of section 1, read the pose the predictor sees, and render the *same* face truly
+# turned to that pose. If the GAN rotated, the two would match.
+
+# %%
+E = zoo.load("faces_encoder", device=device)
+real = load_split("faces", "test", n=60)
+real_ws = encode_ws(E, G, real.images.to(device))                      # (60, 7, 64): real faces in W
+yaw = names.index("yaw")
+view = viewpoint_sweep(G, predictor, real_ws, real.factors, w_steps[yaw], [-3.0, -1.5, 0.0, 1.5, 3.0], names)
+strengths = view.strengths.tolist()
+ends = [0, len(strengths) - 1]                                         # the strongest turns, -3 and +3 std
+print(f"{'strength (std)':28s}" + "".join(f"{s:+8.1f}" for s in strengths))
+print(f"{'pose read (0.5 = frontal)':28s}" + "".join(f"{v:8.2f}" for v in view.read_pose.mean(1).tolist()))
+print(f"{'PSNR, turned by the GAN':28s}" + "".join(f"{v:8.1f}" for v in view.psnr_edit.mean(1).tolist()))
+print(f"{'PSNR, not turned at all':28s}" + "".join(f"{v:8.1f}" for v in view.psnr_still.mean(1).tolist()))
+others = [j for j in range(len(names)) if j != yaw]
+drift = view.drift[ends][:, :, others].abs().mean((0, 1))                                 # (7,)
+print("mean |change| of the other factors at +-3 std: " + ", ".join(f"{names[j]} {d:.2f}" for j, d in
+                                                                        zip(others, drift.tolist())))
+halfway = [1, 3]                                                       # -1.5 and +1.5 std
+turn_vs_still = {}
+for label, rows in (("+-1.5 std", halfway), ("+-3 std", ends)):
+    turn_vs_still[label] = compare("the GAN's turn", view.psnr_edit[rows].flatten(), "no turn",
+                                   view.psnr_still[rows].flatten(), unit=" dB")
+    print(f"at {label}: {turn_vs_still[label].sentence()} (PSNR against the true turn, paired by face and side)")
+step_near = (view.read_pose[3] - view.read_pose[2]).mean().abs()
+step_far = (view.read_pose[4] - view.read_pose[3]).mean().abs()
+print(f"pose change from 0 to +1.5 std: {step_near:.2f}; from +1.5 to +3 std: {step_far:.2f}")
+check(view.read_pose[-1].mean() > 0.8 and view.read_pose[0].mean() < 0.2, "the yaw direction turns the head")
+check(view.psnr_edit[ends].mean() < view.psnr_edit[2].mean() - 3, "the turned faces drift from the truly turned ones")
+check(turn_vs_still["+-1.5 std"].verdict == "better", "half way, the GAN's turn is closer to the truth than no turn")
+check(turn_vs_still["+-3 std"].verdict != "better", "at the full turn, it is no longer closer than no turn")
+check(step_far < step_near, "the turn slows down towards the edge of the data's poses")
+
+# %%
+face = 3
+row_gan = torch.cat([render_ws(G, edit_ws(real_ws[face:face + 1], w_steps[yaw], s)) for s in strengths]).cpu()
+row_true = torch.cat([render_faces({**{k: v[face:face + 1] for k, v in real.factors.items()},
+                                    "yaw": view.read_pose[i, face:face + 1].clamp(0, 1)}, 32)
+                      for i in range(len(strengths))])
+show(torch.cat([row_gan, row_true]), len(strengths),
+     "one real face, -3 ... +3 std along the yaw normal: the GAN (top), the renderer at the pose read (bottom)")
+plt.show()
+
+# %% [markdown]
+# The direction does turn heads (the pose read is printed and checked). Half way, the GAN's
+# turned face is closer to the same face truly turned than the unturned face is; at the full
+# turn it no longer is (both comparisons printed and checked). It is not a rotation: the further
+# it turns, the further the face drifts from the truly turned one (checked), and other factors
+# move with the pose (the line of mean changes) until the drift outweighs the turn. The
+# generator learnt how turned faces *tend to look*, a 2-D correlation, and it slows down at the
+# edge of the poses the data show (±35° here): nothing in it knows that a head has a back.
+#
+# The lecture's account of getting 3-D out anyway:
+# * **Use the GAN as a multi-view data generator** (GANverse3D, Zhang et al., ICLR 2021): sample
+#   many codes, move them along the view direction, annotate the views roughly, and train an
+#   *inverse graphics* network that predicts a mesh and a texture from one image, through a
+#   differentiable renderer that turns them back into an image for the loss. A second mapping
+#   network then maps camera, mesh, texture and background to the GAN's latent code: a GAN
+#   steered by 3-D controls.
+# * **Build the 3-D bias into the generator**: HoloGAN and BlockGAN place a 3-D feature volume
+#   inside the generator and rotate it before projecting to 2-D, so pose is a camera parameter,
+#   not a learnt correlation. Neural radiance fields (NeRF) and 3-D-aware GANs such as EG3D go
+#   further: the image is *rendered* from a 3-D representation, so turning the camera cannot
+#   change who is in the picture.
+#
+# *Think about it:* the measurement above needed a renderer that knows the truth. How would you
+# measure "the identity was kept" for real photos, where no one can render the same person
+# turned?

@@ -125,12 +125,13 @@ def train_2d_gan(data: GaussianMixture2D, *, loss: str = "nonsaturating", steps:
     fixed_z = torch.randn(n_snapshot_samples, z_dim, generator=generator)
     run = GANRun(G, D)
 
-    for step in tqdm(range(steps + 1), desc=loss, disable=not progress):
+    def snapshot(step: int) -> None:
+        with torch.no_grad():
+            run.snapshots.append(Snapshot(step, G(fixed_z), decision_surface(D, surface_resolution)))
+
+    for step in tqdm(range(steps), desc=loss, disable=not progress):      # the bar ends at steps/steps
         if step % snapshot_every == 0:
-            with torch.no_grad():
-                run.snapshots.append(Snapshot(step, G(fixed_z), decision_surface(D, surface_resolution)))
-        if step == steps:
-            break
+            snapshot(step)
         for _ in range(5 if wgan else 1):                                 # n_critic
             real = data.sample(batch_size, generator)
             with torch.no_grad():
@@ -150,6 +151,8 @@ def train_2d_gan(data: GaussianMixture2D, *, loss: str = "nonsaturating", steps:
         if not (torch.isfinite(d_loss) and torch.isfinite(g_loss)):
             raise TrainingDiverged(f"{loss}: non-finite loss at step {step}; lower the learning rate")
         run.history.append({"d": d_loss.item(), "g": g_loss.item()})
+    if steps % snapshot_every == 0:
+        snapshot(steps)                                                    # the trained state
     return run
 
 

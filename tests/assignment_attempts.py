@@ -1,4 +1,4 @@
-"""Attempts at the four assignments, as students write them: wrong, partial, a correct one written
+"""Attempts at the five assignments, as students write them: wrong, partial, a correct one written
 differently, one computed in float64, and a variant the specification allows (e.g. the gradient
 penalty's interpolation mirrored). No gentut imports: the same answers are graded by older versions
 of the assignments too, to measure each before and after.
@@ -166,6 +166,145 @@ A4_INVERT_MEAN_TIMES_B = '''def invert_wplus(G, targets, steps=50, lr=0.05):
         optimizer.step()
     return ws.detach()'''
 
+A5_RELEVANCE_BIASED_STD = '''def positive_relevance(styles, scores, n_positive):
+    mean, std = styles.mean(0), styles.std(0, unbiased=False)          # divides by N, not N - 1
+    top = scores.argsort(0, descending=True)[:n_positive]
+    return torch.stack([(styles[top[:, j]].mean(0) - mean) / std for j in range(scores.shape[1])])'''
+A5_RELEVANCE_THRESHOLD = '''def positive_relevance(styles, scores, n_positive):
+    rows = []
+    for j in range(scores.shape[1]):
+        kth = scores[:, j].topk(n_positive).values[-1]
+        positives = styles[scores[:, j] >= kth]                       # more than n_positive when scores tie
+        rows.append((positives.mean(0) - styles.mean(0)) / styles.std(0))
+    return torch.stack(rows)'''
+A5_RELEVANCE_REVERSED = '''def positive_relevance(styles, scores, n_positive):
+    top = scores.argsort(0, descending=True)[:n_positive]
+    return torch.stack([(styles.mean(0) - styles[top[:, j]].mean(0)) / styles.std(0)     # all minus positives
+                        for j in range(scores.shape[1])])'''
+A5_RELEVANCE_TOPK_FLOAT64 = '''def positive_relevance(styles, scores, n_positive):
+    styles = styles.double()
+    z = (styles - styles.mean(0)) / styles.std(0)                      # standardise first, then average
+    positives = scores.double().topk(n_positive, dim=0).indices.T       # (n_factors, n_positive)
+    return z[positives].mean(1)'''
+A5_LOSS_NOT_DETACHED = '''def ganalyze_loss(G, assessor, w, theta, alpha):
+    target = assessor(G.synthesis(broadcast_ws(G, w))) + alpha        # gradients flow through the target
+    moved = assessor(G.synthesis(broadcast_ws(G, w + alpha[:, None] * theta)))
+    return ((moved - target) ** 2).mean()'''
+A5_LOSS_ALPHA_BROADCAST = '''def ganalyze_loss(G, assessor, w, theta, alpha):
+    with torch.no_grad():
+        target = assessor(G.synthesis(broadcast_ws(G, w))) + alpha
+    moved = assessor(G.synthesis(broadcast_ws(G, w + alpha * theta)))   # alpha (n,) times theta (w_dim,)
+    return (moved - target).pow(2).mean()'''
+A5_LOSS_MSE_DETACH = '''def ganalyze_loss(G, assessor, w, theta, alpha):
+    before = assessor(G.synthesis(broadcast_ws(G, w))).detach()
+    after = assessor(G.synthesis(broadcast_ws(G, w + alpha.unsqueeze(1) * theta.unsqueeze(0))))
+    return torch.nn.functional.mse_loss(after, before + alpha)'''
+A5_LOOP_NO_ZERO_GRAD = '''def train_ganalyze(G, assessor, steps=300, batch_size=32, lr=0.05, alpha_range=0.3,
+                   generator=None):
+    theta = torch.zeros(G.w_dim, requires_grad=True)
+    optimizer = torch.optim.Adam([theta], lr=lr)
+    for _ in range(steps):
+        _, w = sample_latents(G, batch_size, generator)
+        alpha = (torch.rand(batch_size, generator=generator) * 2 - 1) * alpha_range
+        ganalyze_loss(G, assessor, w, theta, alpha).backward()       # the gradients add up
+        optimizer.step()
+    return theta.detach()'''
+A5_LOOP_NO_STEP = '''def train_ganalyze(G, assessor, steps=300, batch_size=32, lr=0.05, alpha_range=0.3,
+                   generator=None):
+    theta = torch.zeros(G.w_dim, requires_grad=True)
+    optimizer = torch.optim.Adam([theta], lr=lr)
+    for _ in range(steps):
+        _, w = sample_latents(G, batch_size, generator)
+        alpha = (torch.rand(batch_size, generator=generator) * 2 - 1) * alpha_range
+        optimizer.zero_grad()
+        ganalyze_loss(G, assessor, w, theta, alpha).backward()       # no optimizer.step()
+    return theta.detach()'''
+A5_LOOP_MAXIMISED = '''def train_ganalyze(G, assessor, steps=300, batch_size=32, lr=0.05, alpha_range=0.3,
+                   generator=None):
+    theta = torch.zeros(G.w_dim, requires_grad=True)
+    optimizer = torch.optim.Adam([theta], lr=lr, maximize=True)       # climbs the loss
+    for _ in range(steps):
+        _, w = sample_latents(G, batch_size, generator)
+        alpha = (torch.rand(batch_size, generator=generator) * 2 - 1) * alpha_range
+        optimizer.zero_grad()
+        ganalyze_loss(G, assessor, w, theta, alpha).backward()
+        optimizer.step()
+    return theta.detach()'''
+A5_LOOP_UNIFORM = '''def train_ganalyze(G, assessor, steps=300, batch_size=32, lr=0.05, alpha_range=0.3,
+                   generator=None):
+    theta = torch.nn.Parameter(torch.zeros(G.w_dim))
+    optimizer = torch.optim.Adam([theta], lr=lr)
+    for step in range(steps):
+        w = sample_latents(G, batch_size, generator)[1]
+        alpha = torch.empty(batch_size).uniform_(-alpha_range, alpha_range, generator=generator)
+        loss = ganalyze_loss(G, assessor, w, theta, alpha)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+    return theta.detach().clone()'''
+A5_AGREEMENT_ROW_ARGMAX = '''def code_mode_agreement(counts):
+    counts = np.asarray(counts)
+    if counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"counts must be square, got {counts.shape}")
+    return float(counts.max(1).sum() / counts.sum())                   # a mode may be used twice'''
+A5_AGREEMENT_GREEDY = '''def code_mode_agreement(counts):
+    counts = np.asarray(counts)
+    if counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"counts must be square, got {counts.shape}")
+    free, total = set(range(counts.shape[1])), 0
+    for row in counts:                                                 # each code takes its best free mode
+        best = max(free, key=lambda mode: row[mode])
+        free.remove(best)
+        total += row[best]
+    return float(total / counts.sum())'''
+A5_AGREEMENT_NO_CHECK = '''def code_mode_agreement(counts):
+    rows, cols = linear_sum_assignment(-np.asarray(counts))             # rectangular works too: no error
+    return float(np.asarray(counts)[rows, cols].sum() / np.asarray(counts).sum())'''
+A5_AGREEMENT_PERMUTATIONS = '''def code_mode_agreement(counts):
+    import itertools
+    counts = np.asarray(counts, dtype=np.float64)
+    k = len(counts)
+    if counts.shape != (k, k):
+        raise ValueError(f"counts must be a square (k, k) matrix, got {counts.shape}")
+    best = max(counts[np.arange(k), list(p)].sum() for p in itertools.permutations(range(k)))
+    return best / counts.sum()                                         # a NumPy float64'''
+A5_CHANNEL_ONE_BASED = '''channel = sum(layout.sizes[:layout.names.index("to-RGB 3 (32x32)")]) + 6    # counted from 1
+channel_change = channel_changes(G, predictor, layout, styles[:100], torch.tensor([channel]), torch.tensor([3.0]),
+                                 style_std)[0, :, HAIR_COLOR].mean().item()
+hair_relevance = positive_relevance(styles, scores, 30)[HAIR_COLOR]
+examples_channel = int(hair_relevance.abs().argmax())
+examples_strength = 3.0 * float(hair_relevance[examples_channel].sign())
+examples_change = channel_changes(G, predictor, layout, styles[:100], torch.tensor([examples_channel]),
+                                  torch.tensor([examples_strength]), style_std)[0, :, HAIR_COLOR].mean().item()'''
+A5_MOVED_IN_UNITS = '''def moved_hair(c, strength):
+    with torch.no_grad():
+        before = predictor.predict(render_styles(G, layout, styles[:100]))
+        moved = styles[:100].clone()
+        moved[:, c] += strength                                         # 3 units, not 3 standard deviations
+        return float((predictor.predict(render_styles(G, layout, moved)) - before)[:, HAIR_COLOR].mean())
+
+
+channel = sum(layout.sizes[:layout.names.index("to-RGB 3 (32x32)")]) + 7
+channel_change = moved_hair(channel, 3.0)
+hair_relevance = positive_relevance(styles, scores, 30)[HAIR_COLOR]
+examples_channel = int(hair_relevance.abs().argmax())
+examples_strength = 3.0 * float(hair_relevance[examples_channel].sign())
+examples_change = moved_hair(examples_channel, examples_strength)'''
+A5_MEASURED_BY_HAND = '''def moved_hair(c, strength):
+    with torch.no_grad():
+        before = predictor.predict(render_styles(G, layout, styles[:100]))
+        after = predictor.predict(render_styles(G, layout, edit_channel(styles[:100], c, strength, style_std)))
+    return float((after - before)[:, HAIR_COLOR].mean())
+
+
+sizes = dict(zip(layout.names, layout.sizes))
+channel = sum(sizes[name] for name in layout.names[:layout.names.index("to-RGB 3 (32x32)")]) + 7
+channel_change = moved_hair(channel, 3.0)
+hair_relevance = positive_relevance(styles, scores, 30)[HAIR_COLOR]
+examples_channel = int(torch.argmax(hair_relevance.abs()))
+examples_strength = 3.0 if hair_relevance[examples_channel] > 0 else -3.0
+examples_change = moved_hair(examples_channel, examples_strength)'''
+
 ATTEMPTS = {
     "a1": {
         "wrong": ({"q1": A1_MASK_SWAPPED}, {"q1": 2.0}, "types A and B swapped; they still refuse 'C'"),
@@ -199,6 +338,25 @@ ATTEMPTS = {
                         "inversion with F.mse_loss, masked MSE with torch.where and einsum"),
         "float64": ({"q2": A4_MSE_FLOAT64}, {}, "masked MSE in float64"),
         "mirrored": ({"q1": A4_INVERT_MEAN_TIMES_B}, {}, "the batch mean times B instead of the sum"),
+    },
+    "a5": {
+        "biased std": ({"q1": A5_RELEVANCE_BIASED_STD}, {"q1": 2.0}, "the std over N, not torch's default over N - 1"),
+        "ties": ({"q1": A5_RELEVANCE_THRESHOLD}, {"q1": 1.0}, "positives by a threshold: too many when scores tie"),
+        "reversed": ({"q1": A5_RELEVANCE_REVERSED}, {"q1": 5.0}, "everyone's mean minus the positives'"),
+        "not detached": ({"q2": A5_LOSS_NOT_DETACHED}, {"q2": 1.0}, "gradients flow through the target"),
+        "alpha broadcast": ({"q2": A5_LOSS_ALPHA_BROADCAST}, {"q2": 4.0}, "alpha * theta without alpha[:, None]"),
+        "no zero_grad": ({"q3": A5_LOOP_NO_ZERO_GRAD}, {"q3": 4.0}, "the loop never zeroes the gradients"),
+        "no step": ({"q3": A5_LOOP_NO_STEP}, {"q3": 4.0}, "the loop never steps the optimiser"),
+        "maximised": ({"q3": A5_LOOP_MAXIMISED}, {"q3": 4.0}, "the loop climbs the loss"),
+        "row argmax": ({"q4": A5_AGREEMENT_ROW_ARGMAX}, {"q4": 1.0}, "each code's best mode, not a matching"),
+        "greedy": ({"q4": A5_AGREEMENT_GREEDY}, {"q4": 1.0}, "a greedy matching, code by code"),
+        "no ValueError": ({"q4": A5_AGREEMENT_NO_CHECK}, {"q4": 1.0}, "non-square counts accepted"),
+        "one-based": ({"q5": A5_CHANNEL_ONE_BASED}, {"q5": 1.0}, "channel #7 counted from 1"),
+        "units": ({"q5": A5_MOVED_IN_UNITS}, {"q5": 2.0}, "channels moved by 3 units, not 3 std"),
+        "alternative": ({"q2": A5_LOSS_MSE_DETACH, "q3": A5_LOOP_UNIFORM, "q4": A5_AGREEMENT_PERMUTATIONS,
+                         "q5": A5_MEASURED_BY_HAND}, {},
+                        "mse_loss and detach, a loop with uniform_ and a Parameter, every permutation, q5 by hand"),
+        "float64": ({"q1": A5_RELEVANCE_TOPK_FLOAT64}, {}, "relevance by topk on standardised codes, in float64"),
     },
 }
 

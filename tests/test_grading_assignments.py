@@ -1,4 +1,4 @@
-"""The four course assignments, graded as a course would grade them (subprocess, limits, sandbox).
+"""The five course assignments, graded as a course would grade them (subprocess, limits, sandbox).
 
 For each: the source itself stands in for a perfect submission (full marks on everything the
 grader scores; written answers wait for the instructor), the student version built from it for
@@ -17,6 +17,7 @@ from gentut.grading.grade import grade_submissions
 from gentut.grading.markers import questions
 from gentut.grading.notebooks import read_cells, write_notebook
 from gentut.grading.run import Limits
+from gentut.grading.submissions import read_answers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from assignment_attempts import ATTEMPTS, attempt_cells  # noqa: E402
@@ -25,8 +26,8 @@ ASSIGNMENTS = sorted((Path(__file__).resolve().parent.parent / "assignments").gl
 LIMITS = Limits(seconds=600, cell_seconds=180)
 
 
-def test_there_are_four_assignments_each_with_hidden_tests_a_loop_and_a_written_answer():
-    assert [p.stem[:2] for p in ASSIGNMENTS] == ["a1", "a2", "a3", "a4"]
+def test_there_are_five_assignments_each_with_hidden_tests_a_loop_and_a_written_answer():
+    assert [p.stem[:2] for p in ASSIGNMENTS] == ["a1", "a2", "a3", "a4", "a5"]
     for source in ASSIGNMENTS:
         cells = load_assignment(source)
         hidden = {c.question for c in cells if c.kind == "hidden"}
@@ -44,6 +45,8 @@ def test_solution_full_marks_student_version_zero_attempts_as_worth(source, tmp_
     assert '"google.colab" in sys.modules' in first_code, "the first code cell must be the Colab install cell"
     released = student_py.read_text()
     assert "HIDDEN" not in released and "BEGIN SOLUTION" not in released and "REFERENCES" not in released
+    written = {c.question for c in load_assignment(source) if c.kind == "analysis"}
+    assert set(read_answers(student_ipynb)[1]) == written, "a written answer in the released notebook is read back"
     submissions = {"solution": source, "student": student_ipynb}
     attempts = ATTEMPTS[source.stem[:2]]
     for name, (answers, _, _) in attempts.items():

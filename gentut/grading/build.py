@@ -68,7 +68,9 @@ def grading_note(cells: list[Cell]) -> str:
 def student_version(cells: list[Cell]) -> list[tuple[str, str]]:
     """The student notebook's cells [(cell_type, source), ...]: hidden tests and solutions removed,
     the grading note after the first markdown cell."""
-    released = [("markdown" if cell.kind == "markdown" else "code", cell.source) for cell in student_cells(cells)]
+    # a written answer (ANALYSIS) stays a markdown cell: students write prose there, and read_answers reads it there
+    released = [("markdown" if cell.kind in ("markdown", "analysis") else "code", cell.source)
+                for cell in student_cells(cells)]
     first_markdown = next((i for i, (kind, _) in enumerate(released) if kind == "markdown"), -1)
     released.insert(first_markdown + 1, ("markdown", grading_note(cells)))
     leaked = [word for word in FORBIDDEN_IN_RELEASE if any(word in source for _, source in released)]

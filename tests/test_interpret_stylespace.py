@@ -91,3 +91,20 @@ def test_channel_changes_is_zero_at_zero_strength_and_follows_the_edit(tiny):
         expected = (predictor.predict(render_styles(G, layout, edit_channel(s, 3, 4.0, std)))
                     - predictor.predict(render_styles(G, layout, s)))
     assert torch.allclose(changes[1], expected)
+
+
+def test_forward_hooks_on_the_layers_see_every_synthesis(tiny):
+    """Dissection and unit interventions (notebook 04) hook G.convs[i]: rendering from W and from S both call them."""
+    G, _, layout, ws = tiny
+    seen = []
+    hooks = [conv.register_forward_hook(lambda module, args, out, i=i: seen.append(i)) for i, conv in enumerate(G.convs)]
+    try:
+        with torch.no_grad():
+            G.synthesis(ws)
+            render_styles(G, layout, style_codes(G, ws))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert seen == list(range(G.num_ws)) * 2
+    with pytest.raises(ValueError, match="either w or style"):
+        G.convs[0](torch.zeros(1, G.convs[0].weight.shape[1], 4, 4))

@@ -63,12 +63,12 @@ class ModulatedConv2d(nn.Module):
         self.demodulate, self.padding = demodulate, kernel_size // 2
         self.scale = 1 / math.sqrt(in_channels * kernel_size ** 2)   # equalised learning rate
 
-    def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        """x (B, C_in, H, W), w (B, w_dim) -> (B, C_out, H, W): the style A w, then `modulate`."""
-        return self.modulate(x, self.affine(w))
-
-    def modulate(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
-        """x (B, C_in, H, W), style (B, C_in) -> (B, C_out, H, W): the convolution under a given style."""
+    def forward(self, x: torch.Tensor, w: torch.Tensor | None = None, style: torch.Tensor | None = None) -> torch.Tensor:
+        """x (B, C_in, H, W) and either w (B, w_dim), whose style is A w, or the style (B, C_in) itself
+        (an S-space code, gentut.interpret.stylespace) -> (B, C_out, H, W)."""
+        if (w is None) == (style is None):
+            raise ValueError("ModulatedConv2d takes either w or style, not both and not neither")
+        style = self.affine(w) if style is None else style
         # Scaling the kernel's input channels by s equals scaling the input x by s, and the
         # demodulation factor 1 / ||W_o * s|| of output channel o can be computed from s alone,
         # so an ordinary (fast) batched convolution does the work of a per-image kernel.
@@ -143,14 +143,14 @@ class StyleGenerator(nn.Module):
         """The S-space code (the list `styles` returns) -> images (B, 3, S, S) in [0, 1]."""
         convs, rgbs = styles[:self.num_ws], styles[self.num_ws:]
         x = self.const.expand(len(convs[0]), -1, -1, -1)
-        x = F.leaky_relu(self.convs[0].modulate(x, convs[0]), 0.2)
-        rgb = self.to_rgbs[0].modulate(x, rgbs[0])
+        x = F.leaky_relu(self.convs[0](x, style=convs[0]), 0.2)
+        rgb = self.to_rgbs[0](x, style=rgbs[0])
         for level in range(1, len(self.to_rgbs)):
             x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
             for i in (2 * level - 1, 2 * level):
-                x = F.leaky_relu(self.convs[i].modulate(x, convs[i]), 0.2)
+                x = F.leaky_relu(self.convs[i](x, style=convs[i]), 0.2)
             rgb = (F.interpolate(rgb, scale_factor=2, mode="bilinear", align_corners=False)
-                   + self.to_rgbs[level].modulate(x, rgbs[level]))
+                   + self.to_rgbs[level](x, style=rgbs[level]))
         return torch.sigmoid(rgb)
 
     def forward(self, z: torch.Tensor, psi: float = 1.0) -> torch.Tensor:

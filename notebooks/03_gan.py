@@ -166,8 +166,10 @@ for name, grad in gradients.items():
 ax.set(xlabel="D(G(z))", ylabel="|gradient wrt D's logit|")
 ax.legend()
 plt.show()
+low, high = (int((d_of_fake - d).abs().argmin()) for d in (0.01, 0.99))     # the grid points nearest 0.01, 0.99
 for name, grad in gradients.items():
-    print(f"{name:24s} at D(G(z)) = 0.01: {grad[3].item():.3f}   at 0.99: {grad[-4].item():.3f}")
+    print(f"{name:24s} at D(G(z)) = {d_of_fake[low]:.4f}: {grad[low].item():.3f}   "
+          f"at {d_of_fake[high]:.4f}: {grad[high].item():.3f}")
 
 # %% [markdown]
 # ## 4. GAN Lab: a ring of eight Gaussians

@@ -23,6 +23,7 @@ import torch
 import torch.nn as nn
 
 from gentut.interpret.rescoring import score_samples
+from gentut.recipes import random_batch, run_steps
 
 __all__ = ["FlowCodes", "flow_training_codes", "train_flow", "evaluate_flow", "flow_edit"]
 
@@ -49,7 +50,6 @@ def train_flow(flow: nn.Module, codes: FlowCodes, *, steps: int, batch_size: int
     Sets flow.w_mean / w_std from the codes first. run_args go to gentut.recipes.run_steps
     (progress bar, resumable state). Returns the history: {"nll": nats per dimension} per step.
     """
-    from gentut.recipes import random_batch, run_steps          # recipes imports this module's users
     flow.w_mean.copy_(codes.w.mean(0))
     flow.w_std.copy_(codes.w.std(0))
     optimizer = torch.optim.Adam(flow.parameters(), lr=lr)

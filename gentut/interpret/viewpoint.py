@@ -51,8 +51,9 @@ def viewpoint_sweep(G: nn.Module, predictor: nn.Module, ws: torch.Tensor, factor
     unedited image against that render; and the predictor's change of every factor.
     """
     j = list(factor_names).index(pose)
-    start = predictor.predict(render_ws(G, ws)).cpu()                          # (n, n_factors)
-    still = render_ws(G, ws).cpu()
+    still = render_ws(G, ws)
+    start = predictor.predict(still).cpu()                                     # (n, n_factors)
+    still = still.cpu()
     read, edit_psnr, still_psnr, drift = [], [], [], []
     for strength in strengths:
         edited = render_ws(G, edit_ws(ws, direction, float(strength))).cpu()

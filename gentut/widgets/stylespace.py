@@ -42,11 +42,10 @@ def style_channel_panel(G: nn.Module, channels: dict[str, int], codes: torch.Ten
     """
     signs = signs or {}
     layout = StyleLayout.of(G)
-    for name, channel in channels.items():
-        layout.locate(channel)                                      # a clear error for a bad index
+    places = {name: layout.locate(channel) for name, channel in channels.items()}   # a clear error for a bad index
     with torch.no_grad():
         styles = style_codes(G, broadcast_ws(G, codes))
-    labels = [(f"{name}: {layout.locate(c)[0]} #{layout.locate(c)[1]}", name) for name, c in channels.items()]
+    labels = [(f"{name}: {layer} #{index}", name) for name, (layer, index) in places.items()]
     controls = dict(name=choice_buttons(labels, description="channel"),
                     strength=widgets.FloatSlider(value=start, min=-limit, max=limit, step=0.5,
                                                  description="std moved"))

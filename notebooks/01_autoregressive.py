@@ -361,16 +361,25 @@ def fastest_seconds(fn, repeats):
 
 
 pixelcnn = models["PixelCNN"]
+passes = []                                              # forward passes, counted by a hook
+counter = pixelcnn.register_forward_hook(lambda module, inputs, output: passes.append(1))
 sides = [4, 8, 12, 16, 20]
-score_ms, sample_ms = [], []
-for side in sides:
-    one_image = torch.zeros(1, 1, side, side, device=device)
-    with torch.no_grad():
+score_ms, sample_ms, score_passes, sample_passes = [], [], [], []
+with torch.no_grad():                                    # no graph: scoring and sampling only
+    for side in sides:
+        one_image = torch.zeros(1, 1, side, side, device=device)
+        passes.clear()
+        nll(pixelcnn, one_image)
+        score_passes.append(len(passes))
+        passes.clear()
+        sample(pixelcnn, 1, (1, side, side), generator=generator)
+        sample_passes.append(len(passes))
         score_ms.append(1000 * fastest_seconds(lambda: nll(pixelcnn, one_image), repeats=20))
-    sample_ms.append(1000 * fastest_seconds(lambda: sample(pixelcnn, 1, (1, side, side), generator=generator),
-                                            repeats=1))
-    print(f"{side:2d}x{side:<2d} = {side * side:3d} pixels: score {score_ms[-1]:6.2f} ms   "
-          f"sample {sample_ms[-1]:8.1f} ms   ratio {sample_ms[-1] / score_ms[-1]:6.0f}x")
+        sample_ms.append(1000 * fastest_seconds(lambda: sample(pixelcnn, 1, (1, side, side), generator=generator),
+                                                repeats=1))
+        print(f"{side:2d}x{side:<2d} = {side * side:3d} pixels: score {score_passes[-1]} pass {score_ms[-1]:6.2f} ms   "
+              f"sample {sample_passes[-1]:3d} passes {sample_ms[-1]:8.1f} ms   time ratio {sample_ms[-1] / score_ms[-1]:5.0f}x")
+counter.remove()
 
 fig, ax = plt.subplots(figsize=(5, 3), dpi=72)
 pixels = [s * s for s in sides]
@@ -380,11 +389,14 @@ ax.set(xscale="log", yscale="log", xlabel="pixels D", ylabel="milliseconds")
 ax.legend()
 plt.show()
 slope = np.polyfit(np.log(pixels), np.log(np.array(sample_ms) / np.array(score_ms)), 1)[0]
-print(f"the ratio grows about as D^{slope:.2f} (least squares on log scales; timings on a shared CPU are noisy)")
-print(check(slope > 0.5, "the ratio grows with the number of pixels"))
+print(f"the time ratio grows about as D^{slope:.2f} (least squares on log scales; the count of passes grows as D^1; "
+      "timings on a shared CPU are noisy, the counts are not)")
+print(check(score_passes == [1] * len(sides) and sample_passes == pixels,
+            "scoring takes one forward pass at every size; sampling takes one pass per pixel"))
+print(check(all(a > b for a, b in zip(sample_ms, score_ms)), "sampling is slower than scoring at every size"))
 
 # %% [markdown]
-# The ratio grows with the number of pixels: a 256x256 RGB image has 196,608 sub-pixel
+# The number of passes grows with the number of pixels: a 256x256 RGB image has 196,608 sub-pixel
 # conditionals, which is why PixelCNN-style sampling is slow and why WaveNet's audio
 # (16,000 samples a second) needed special engineering. The lecture's other two cons: the model
 # **needs an ordering** (section 6's completion only works top-down), and it **learns no

@@ -69,6 +69,11 @@ STUDIES: dict[str, Study] = {study.name: study for study in [
           ("faces_stylegan", "faces_predictor", "scenes_stylegan", "scenes_predictor")),
     Study("beyond_linear_study", "notebook 09: GANalyze's learnt direction, InfoGAN on 5 seeds with and without its loss",
           "gentut.interpret.beyond_study:run_beyond_linear_study", ("faces_stylegan", "faces_predictor")),
+    Study("text_edit_study", "notebook 09b: StyleCLIP's two edits and InterFaceGAN re-scored on 64 faces; "
+          "every S channel's CLIP direction", "gentut.interpret.text_study:run_text_edit_study",
+          ("faces_stylegan", "faces_predictor", "tiny_clip", "scenes_stylegan")),
+    Study("hessian_gan_study", "notebook 06: blob GANs trained with and without the Hessian penalty, 4 seeds each",
+          "gentut.interpret.hessian_gan:run_hessian_gan_study", ()),
 ]}
 
 

@@ -36,7 +36,9 @@ from gentut import manifest, zoo
 from gentut.checks import GentutError, check_count, positive_int_arg
 from gentut.data.procedural import dataset_factors, load_split
 from gentut.evaluate import evaluate_predictor, evaluate_segmenter, evaluate_vae
+from gentut.interpret.discovery import evaluate_discovery, train_discovery
 from gentut.interpret.styleflow import evaluate_flow, flow_training_codes, train_flow
+from gentut.interpret.zeroshot import evaluate_clip, train_clip
 from gentut.invert.encoder import evaluate_encoder
 from gentut.models.dcgan import DCGANDiscriminator
 from gentut.models.translation import PatchDiscriminator
@@ -141,6 +143,14 @@ def run_recipe(entry: zoo.ZooEntry, model: torch.nn.Module, train, val, args: di
         held_out = flow_training_codes(stylegan, predictor, 2000, torch.Generator().manual_seed(entry.seed + 1))
         train_flow(model, codes, **args)
         return model, evaluate_flow(model, held_out)
+    if entry.recipe == "discovery":           # frozen generator: the deformator's directions live in its W
+        stylegan = zoo.load(args.pop("stylegan"), device=device)
+        train_discovery(model, stylegan, **args)
+        return model, evaluate_discovery(model, stylegan, torch.Generator().manual_seed(entry.seed + 1))
+    if entry.recipe == "clip":                # two datasets: the entry's and args["also"], as many images of each
+        other = args.pop("also")
+        train_clip(model, {entry.dataset: train, other: load_split(other, "train", len(train)).to(device)}, **args)
+        return model, evaluate_clip(model, {entry.dataset: val, other: load_split(other, "val", len(val)).to(device)})
     raise ValueError(f"unknown recipe {entry.recipe!r} for {entry.name!r}")
 
 

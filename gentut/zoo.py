@@ -33,6 +33,8 @@ from gentut.checks import InputError
 from gentut.manifest import (CHECKPOINT_DIR, CheckpointError, CheckpointNotFoundError, ChecksumError, fix_hint,
                              read_manifest, read_weights, record_checkpoint, sha256_of, user_checkpoint_dir,
                              verified_file)
+from gentut.models.clip import TinyCLIP
+from gentut.interpret.discovery import DiscoveryModel
 from gentut.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gentut.models.encoder import LatentEncoder
 from gentut.models.flow import ConditionalFlow
@@ -50,7 +52,8 @@ __all__ = ["ZooEntry", "REGISTRY", "CHECKPOINT_DIR", "CheckpointError", "Checksu
 
 ARCHITECTURES = {cls.__name__: cls for cls in
                  (AttributePredictor, Segmenter, ConvVAE, DCGANGenerator, DCGANDiscriminator, StyleGenerator,
-                  UNetGenerator, PatchDiscriminator, CycleGANPair, LatentEncoder, ConditionalFlow)}
+                  UNetGenerator, PatchDiscriminator, CycleGANPair, LatentEncoder, ConditionalFlow, TinyCLIP,
+                  DiscoveryModel)}
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class ZooEntry:
     """One model of the zoo: architecture + config, dataset, and how it is trained.
 
     recipe: "predictor", "segmenter", "vae", "gan", "pix2pix", "cyclegan", "encoder" (see gentut/recipes.py) or
-    "flow" (gentut/interpret/styleflow.py);
+    "flow" (gentut/interpret/styleflow.py), "clip" (gentut/interpret/zeroshot.py) or "discovery"
+    (gentut/interpret/discovery.py);
     train: the recipe's arguments (steps, batch size, learning rate, ...); discriminator: the critic's
     config (GANs; a PatchGAN's for pix2pix and CycleGAN).
     """
@@ -134,7 +138,19 @@ _ENTRIES = [
              "faces", "ConditionalFlow", dict(dim=64, cond_dim=8, n_layers=8, hidden=128), "flow",
              dict(steps=3000, batch_size=256, lr=1e-3, n_codes=20000, stylegan="faces_stylegan",
                   predictor="faces_predictor")),
+    # notebook 09b: text-driven edits -- a tiny CLIP on faces and scenes (train: also="scenes") with
+    # captions written from their factors (gentut/data/captions.py)
+    ZooEntry("tiny_clip", "tiny CLIP: faces and scenes and captions written from their factors, one 64-d space",
+             "faces", "TinyCLIP", dict(embed_dim=64, width=16, vocab_size=77), "clip",
+             dict(steps=1500, batch_size=128, lr=2e-3, also="scenes")),
 ]
+# notebook 06: Voynov & Babenko's latent discovery -- K = 8 directions in W of faces_stylegan and the
+# reconstructor that names them (the authors' protocol, and where it deviates: gentut/interpret/discovery.py)
+_ENTRIES.append(ZooEntry(
+    "faces_discovery", "deformator (8 directions in W of faces_stylegan) + reconstructor (latent discovery)",
+    "faces", "DiscoveryModel", dict(n_directions=8, w_dim=64, width=32, history_points=50), "discovery",
+    dict(steps=2000, batch_size=32, lr=1e-3, deformator_lr=1e-2, max_shift_std=6.0, min_shift_std=0.5,
+         shift_weight=0.25, stylegan="faces_stylegan")))
 REGISTRY: dict[str, ZooEntry] = {entry.name: entry for entry in _ENTRIES}
 
 

@@ -1,5 +1,5 @@
 """Suite-wide hooks: threads chosen as a notebook's setup() chooses them, and the browser test's
-latencies printed at the end of the run."""
+latencies printed at the end of the run; one shared fixture (a tiny style generator and CLIP)."""
 
 import sys
 
@@ -30,3 +30,20 @@ def pytest_terminal_summary(terminalreporter, config):
     if reports and "browser_check" in sys.modules:
         terminalreporter.section("browser: input event -> new picture in the page")
         terminalreporter.write_line(sys.modules["browser_check"].summarize(reports))
+
+
+@pytest.fixture(scope="module")
+def tiny_style_clip():
+    """A tiny random style generator (16x16) and a tiny random CLIP that tells its images apart:
+    the StyleCLIP tests and the text-edit panel's tests share them."""
+    from gentut.models.clip import TinyCLIP
+    from gentut.models.stylegan import StyleGenerator
+    torch.manual_seed(0)
+    G = StyleGenerator(z_dim=8, w_dim=8, image_size=16, width=4, max_channels=8).eval().requires_grad_(False)
+    clip = TinyCLIP(embed_dim=8, width=4)
+    for module in clip.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.momentum = None          # straight from initialisation the batch norms squash every
+    with torch.no_grad():                   # image to nearly one vector: let them average G's images
+        clip.encode_image(G(torch.randn(64, G.z_dim, generator=torch.Generator().manual_seed(5))))
+    return G, clip.eval().requires_grad_(False)

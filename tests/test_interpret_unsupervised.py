@@ -8,7 +8,8 @@ import torch.nn as nn
 
 from gentut.interpret.compare import (evaluate_directions, format_directions, format_summary, random_directions,
                                      typical_std)
-from gentut.interpret.discovery import Deformator, Reconstructor, fit_discovery, reconstructor_accuracy, sample_shifts
+from gentut.interpret.discovery import (Deformator, DiscoveryModel, Reconstructor, evaluate_discovery, fit_discovery,
+                                       reconstructor_accuracy, sample_shifts, train_discovery, window_means)
 from gentut.interpret.ganspace import GANSpace
 from gentut.interpret.hessian import (hessian_penalty, interaction_share, offdiagonal_penalty, rademacher,
                                      second_directional_derivatives)
@@ -191,6 +192,38 @@ def test_discovery_learns_to_tell_distinct_directions_apart():
     after = reconstructor_accuracy(deformator, reconstructor, render, w, 2.0, torch.Generator().manual_seed(1))
     assert before < 0.6 and after > 0.9, (before, after)
     assert len(history["loss"]) == 300
+
+
+def test_window_means_average_consecutive_windows_and_cover_short_runs():
+    assert window_means([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3).tolist() == [1.5, 3.5, 5.5]
+    assert window_means([1.0, 2.0, 3.0], 5).tolist() == [1.0, 1.0, 2.0, 3.0, 3.0]    # a value per window, in order
+    with pytest.raises(ValueError):
+        window_means([], 3)
+
+
+@pytest.fixture
+def keep_global_rng():
+    """Leave torch's global generator as it was (a later test draws its codes from it)."""
+    with torch.random.fork_rng():
+        yield
+
+
+def test_train_discovery_records_its_curve_and_shift_range_in_the_saved_state(keep_global_rng):
+    G = StyleGenerator(z_dim=8, w_dim=8, image_size=8, width=4, max_channels=8).eval().requires_grad_(False)
+    model = DiscoveryModel(n_directions=3, w_dim=8, width=4, history_points=4)
+    start = model.directions().clone()
+    history = train_discovery(model, G, steps=8, batch_size=4, max_shift_std=6.0, min_shift_std=0.5,
+                              generator=torch.Generator().manual_seed(0), progress=False)
+    state = model.state_dict()
+    assert {"history", "max_shift", "min_shift"} <= set(state)
+    assert torch.allclose(state["history"][0], window_means([h["loss"] for h in history], 4))
+    assert torch.allclose(state["history"][1], window_means([h["accuracy"] for h in history], 4))
+    assert torch.isclose(model.max_shift, 12 * model.min_shift)              # 6 std and 0.5 std of the same codes
+    assert not torch.allclose(model.directions(), start)                    # the deformator was trained
+    A = model.directions()
+    assert torch.allclose(A @ A.T, torch.eye(3), atol=1e-5)
+    metrics = evaluate_discovery(model, G, torch.Generator().manual_seed(1), n=300)
+    assert 0 <= metrics["heldout_accuracy"] <= 1 and metrics["chance"] == pytest.approx(1 / 3)
 
 
 # --- judging directions against known factors ---------------------------------------------------

@@ -13,7 +13,8 @@ gentut.widgets.panel.image_panel builds) is moved twice, as a student moves it:
 * a drop-down by the keyboard (ArrowDown / ArrowUp) and by choosing another option (gentut's
   panels use toggle buttons instead: JupyterLab takes the arrow keys of a closed drop-down for
   its own cell navigation, ipywidgets issue 3912);
-* toggle buttons by Space on another button and by a click.
+* toggle buttons by Space on another button and by a click;
+* a text box (09b's sentence) by typing a changed sentence and pressing Enter, twice.
 
 Every move must change the panel's picture, the page must show no error (no Python error from
 the kernel, no widget that failed to display, no uncaught script error, no traceback in the
@@ -54,7 +55,7 @@ RUN_TIMEOUT_S = 900          # one notebook's Run All Cells
 MOVE_TIMEOUT_S = 30          # one control move until its new picture
 SERVER_START_TIMEOUT_S = 300     # a busy 2-core machine takes minutes
 CONTROLS = (".widget-slider, .widget-hslider, .widget-dropdown, .widget-toggle-buttons, .widget-upload, "
-            ".widget-checkbox")        # ipywidgets 7 and 8 class names
+            ".widget-checkbox, .widget-text")        # ipywidgets 7 and 8 class names
 WIDGET_ERRORS = ("Error displaying widget", "Error rendering", "Failed to load model class",
                  "Model not found", "Could not create a view", "Failed to create view")
 
@@ -450,6 +451,9 @@ class NotebookDriver:
         if "widget-toggle-buttons" in kind:
             buttons = control.locator("button")
             return [("key", lambda: self.press_toggle(buttons, "Space")), ("click", lambda: self.press_toggle(buttons, None))]
+        if "widget-text" in kind:
+            box = control.locator("input")
+            return [("type", lambda: self.type_text(box)), ("type again", lambda: self.type_text(box))]
         return [("click", lambda: control.locator("input").click())]
 
     def move(self, panel: int, label: str, how: str, action) -> None:
@@ -500,6 +504,14 @@ class NotebookDriver:
         """Where the handle sits along the track, 0 (left end) to 1 (right end)."""
         box, bar = handle.bounding_box(), track.bounding_box()
         return (box["x"] + box["width"] / 2 - bar["x"]) / max(bar["width"], 1)
+
+    @staticmethod
+    def type_text(box) -> str:
+        """Add ", old" to the sentence in a text box (or take it away) and press Enter."""
+        sentence = box.input_value()
+        box.fill(sentence[:-len(", old")] if sentence.endswith(", old") else sentence + ", old")
+        box.press("Enter")
+        return "keydown"
 
     def key_select(self, select) -> str:
         last = select.evaluate("s => s.selectedIndex >= s.options.length - 1")

@@ -1,4 +1,4 @@
-"""Interpreting and steering generators: the algorithms notebooks 04-06 and 09 teach, as tested functions.
+"""Interpreting and steering generators: the algorithms notebooks 04-06, 09 and 09b teach, as tested functions.
 
 edits        move codes along a direction in W / W+ and measure what the predictor sees change
              (shared by every direction-finding method, so they are compared on one scale)
@@ -8,11 +8,14 @@ rescoring    the supervised recipe end to end: sample + pseudo-label, fit all bo
 sefa         SeFa: closed-form directions, eigenvectors of A^T A for the style weights A of chosen layers
 ganspace     GANSpace: PCA of sampled W codes (directions, explained variance, std per direction)
 steerability walks (linear, non-linear) learned to imitate an image transform: brightness, shift, zoom
-discovery    Voynov & Babenko: a deformator of K directions + a reconstructor that names them
+discovery    Voynov & Babenko: a deformator of K directions + a reconstructor that names them (zoo: faces_discovery)
 hessian      the Hessian penalty: Rademacher + central differences, vs the exact off-diagonal sum
+hessian_gan  the penalty in training: GANs of one-blob images with and without it, factors read back exactly
 compare      score any method's directions against known factors: main factor, purity, summary table
 dissection   GAN Dissection: unit-concept IoU vs the segmenter (intervention: ablate / insert units)
 stylespace   StyleSpace: edit one style channel of S; find a factor's channels (positive examples, gradients)
 ganalyze     GANalyze: learn the direction in W that raises any differentiable score by alpha
 styleflow    StyleFlow in miniature: a conditional flow on W; edit an attribute, keep the noise
+zeroshot     the tiny CLIP's training on captioned faces and scenes, and reading factors zero-shot
+styleclip    StyleCLIP: latent optimisation towards a sentence, global directions in S from a sentence
 """

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-__all__ = ["to_rgb_uint8", "image_grid", "upscale", "png_bytes"]
+__all__ = ["to_rgb_uint8", "image_grid", "upscale", "png_bytes", "show_grid"]
 
 
 def to_rgb_uint8(images: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -48,3 +48,13 @@ def png_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+def show_grid(images: torch.Tensor, nrow: int, title: str, ax=None) -> None:
+    """Draw images (B, C, H, W) in [0, 1] as a grid, nrow per row, with a title, into a matplotlib
+    axis (a new figure sized to the grid when ax is None): the notebooks' static pictures."""
+    import matplotlib.pyplot as plt
+    ax = ax or plt.subplots(figsize=(nrow * 0.9, 1.2 * -(-len(images) // nrow)), dpi=72)[1]
+    ax.imshow(image_grid(images.cpu(), nrow=nrow), interpolation="nearest")
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")

@@ -74,7 +74,7 @@ from gentut.interpret.study import (LAYER_STRENGTH, N_DRAWS, N_EDIT, N_LARGE, N_
                                     RATIO, STRENGTH, rescoring_ranges)
 from gentut.runtime import setup
 from gentut.widgets.directions import attribute_panel, layer_edit_panel
-from gentut.widgets.render import image_grid
+from gentut.widgets.render import show_grid
 
 torch.set_grad_enabled(False)          # this notebook only evaluates models
 device, generator = setup(seed=0)
@@ -107,16 +107,10 @@ print(f"the paper: 500,000 samples, 10,000 + 10,000 kept (ratio 0.02): {500_000 
 # What the predictor calls the most and least "old" of our samples — the codes the SVM learns from:
 
 # %%
-def show(images, nrow, title, ax=None):
-    ax = ax or plt.subplots(figsize=(nrow * 0.9, 1.2 * -(-len(images) // nrow)), dpi=72)[1]
-    ax.imshow(image_grid(images.cpu(), nrow=nrow), interpolation="nearest")
-    ax.set_title(title, fontsize=9)
-    ax.axis("off")
-
 
 order = samples.scores[:, names.index("age")].argsort()
 extremes = torch.cat([order[:8], order[-8:]])
-show(render_ws(G, broadcast_ws(G, samples.w[extremes.to(device)])), 8, "lowest (top row) and highest age scores")
+show_grid(render_ws(G, broadcast_ws(G, samples.w[extremes.to(device)])), 8, "lowest (top row) and highest age scores")
 plt.show()
 
 # %% [markdown]
@@ -339,7 +333,7 @@ for ax, (name, label) in zip(axes, EDITS.items()):
     j = names.index(name)
     start = room_face(j)
     face = broadcast_ws(G, samples.w[start:start + 1]).expand(len(strengths), -1, -1)
-    show(render_ws(G, edit_ws(face, steps["W"][j], strengths.to(device))), len(strengths),
+    show_grid(render_ws(G, edit_ws(face, steps["W"][j], strengths.to(device))), len(strengths),
          f"{label}: strength -3 ... +3 (this face's {name} score: {samples.scores[start, j]:.2f})", ax)
 plt.tight_layout()
 plt.show()
@@ -468,7 +462,7 @@ check(removed.value >= 0.5 and paired[1, :, glasses].mean() >= 0.8 * paired[0, :
 start = room_face(glasses)
 face = broadcast_ws(G, samples.w[start:start + 1]).expand(len(strengths), -1, -1)
 pair_rows = [edit_ws(face, direction, strengths.to(device)) for direction in (plain, conditional)]
-show(render_ws(G, torch.cat(pair_rows)), len(strengths), "add glasses: plain (top) vs age projected out (bottom), -3 ... +3")
+show_grid(render_ws(G, torch.cat(pair_rows)), len(strengths), "add glasses: plain (top) vs age projected out (bottom), -3 ... +3")
 plt.show()
 
 # %% [markdown]
@@ -684,9 +678,9 @@ def layer_rows(G_, codes, directions, strength):
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), dpi=72)
 scene_pick = [scene_names.index(n) for n in ("horizon", "house_x", "daylight", "lamps_on")]
 face_pick = [names.index(n) for n in ("yaw", "hair_color", "skin_tone", "background")]
-show(layer_rows(scene_G, scene_codes[:1], scene_steps[scene_pick], 2.0), len(scene_pick),
+show_grid(layer_rows(scene_G, scene_codes[:1], scene_steps[scene_pick], 2.0), len(scene_pick),
      "scenes: horizon, house x, daylight, lamps", axes[0])
-show(layer_rows(G, w_edit[:1], steps["W"][face_pick], 2.0), len(face_pick), "faces: yaw, hair colour, skin, background",
+show_grid(layer_rows(G, w_edit[:1], steps["W"][face_pick], 2.0), len(face_pick), "faces: yaw, hair colour, skin, background",
      axes[1])
 plt.show()
 

@@ -79,20 +79,12 @@ from gentut.interpret.stylespace import (StyleLayout, channel_changes, channel_r
 from gentut.interpret.viewpoint import viewpoint_sweep
 from gentut.invert.encoder import encode_ws
 from gentut.runtime import setup
-from gentut.widgets.render import image_grid
+from gentut.widgets.render import show_grid
 from gentut.widgets.styleflow import flow_edit_panel
 from gentut.widgets.stylespace import style_channel_panel
 
 torch.set_grad_enabled(False)          # this notebook evaluates models; the two detectors that need
 device, generator = setup(seed=0)      # gradients switch them on for themselves
-
-
-def show(images, nrow, title, ax=None):
-    ax = ax or plt.subplots(figsize=(nrow * 0.9, 1.2 * -(-len(images) // nrow)), dpi=72)[1]
-    ax.imshow(image_grid(images.cpu(), nrow=nrow), interpolation="nearest")
-    ax.set_title(title, fontsize=9)
-    ax.axis("off")
-
 
 # %% [markdown]
 # ## 1. StyleSpace: one channel at a time
@@ -388,7 +380,7 @@ for j in ranked[:3]:
 faces = broadcast_ws(G, held_out[:6])
 steps = torch.linspace(-0.3, 0.3, 5)
 rows = torch.stack([render_ws(G, edit_ws(faces, theta, float(a))) for a in steps], 1).flatten(0, 1)
-show(rows, len(steps), "6 faces moved by alpha = -0.3 ... +0.3 along GANalyze's direction")
+show_grid(rows, len(steps), "6 faces moved by alpha = -0.3 ... +0.3 along GANalyze's direction")
 plt.show()
 
 # %% [markdown]
@@ -535,7 +527,7 @@ row_gan = torch.cat([render_ws(G, edit_ws(real_ws[face:face + 1], w_steps[yaw], 
 row_true = torch.cat([render_faces({**{k: v[face:face + 1] for k, v in real.factors.items()},
                                     "yaw": view.read_pose[i, face:face + 1].clamp(0, 1)}, 32)
                       for i in range(len(strengths))])
-show(torch.cat([row_gan, row_true]), len(strengths),
+show_grid(torch.cat([row_gan, row_true]), len(strengths),
      "one real face, -3 ... +3 std along the yaw normal: the GAN (top), the renderer at the pose read (bottom)")
 plt.show()
 

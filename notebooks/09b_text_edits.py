@@ -422,6 +422,18 @@ print(check(torch.equal(clip.encode_text("a face, purple hair"), clip.encode_tex
             "the tiny CLIP reads 'a face, purple hair' exactly as 'a face, hair'"))
 
 # %% [markdown]
+# ## 7. From editing with text to generating from text
+#
+# StyleCLIP steers a generator that was trained without any text. The lecture closes the zero-shot
+# thread with **DALL-E** (Ramesh et al., 2021), which generates from text directly, by scale: a
+# 12-billion-parameter model trained on 250 million text–image pairs from the web. It combines two
+# models this course has built small. An autoencoder with a *discrete* latent space, an improved
+# VQ-VAE (notebook 02), turns each image into a grid of tokens; then an autoregressive transformer
+# (notebook 01's chain rule) models the text tokens and the image tokens as one sequence. To draw
+# "a baby hedgehog in a Christmas sweater walking a dog", it samples image tokens one at a time
+# after the sentence and decodes them — and, like PixelCNN, pays one pass per token.
+
+# %% [markdown]
 # **Questions to think about**
 # 1. The tiny CLIP reads every factor zero-shot on rendered images, yet some edits fail. Which
 #    step between "reads the factor" and "edits the factor" can go wrong: the generator, the

@@ -60,7 +60,9 @@ from gentut import zoo
 from gentut.data.scenes import SCENE_CLASSES, colorize_masks
 from gentut.evidence import check, compare, mean_interval, proportion_interval
 from gentut.interpret.dissection import UnitDissection, chance_iou, interpretable_counts, layer_features, upsample
-from gentut.interpret.edits import broadcast_ws, render_ws, sample_latents
+from gentut.interpret.edits import broadcast_ws, edit_ws, render_ws, sample_latents
+from gentut.interpret.rescoring import std_steps
+from gentut.interpret.sefa import closed_form_directions, style_weights
 from gentut.interpret.intervention import ablate_units, insert_units, random_units, square_region
 from gentut.runtime import setup
 from gentut.widgets.dissection import ablation_panel, insertion_panel, outline, unit_panel, unit_view
@@ -466,6 +468,63 @@ check(all(mean_interval(gain[WINDOW, where]).high < 0.05 for where in regions)
       "windows could not be inserted, even on a wall, and clouds not into ground")
 
 # %% [markdown]
+# ## 7. Segmentation from a direction ("Big GANs are watching")
+#
+# Voynov et al. (2021) found, among the directions that latent discovery turns up in BigGAN, one
+# that changes the *background* — whitens it — and leaves the object alone. Then the difference
+# between an image and its shifted version *is* a foreground mask, for free, for every sample; they
+# train a segmentation network on such synthetic pairs and segment real photographs with it, no
+# human labels at all.
+#
+# Does our scene generator have such a direction? The foreground here is what stands in the
+# scene (house, windows, trees, lamps), the background sky, clouds and ground. For each of the 16
+# strongest SeFa directions (notebook 06; no labels), shift 64 fresh scenes by +-3 standard
+# deviations and turn the change into a mask two ways: the pixels that change *little* (the
+# paper's case: the background moves, the object stays) and the pixels that change *much* (in case
+# a direction moves the objects instead). Each mask gets its best threshold on these very scenes,
+# which flatters it; the segmenter's labels are the truth. The bar to clear is a mask that knows
+# nothing about the scene: the average foreground of 64 other scenes.
+
+# %%
+_, w_seg = sample_latents(G, 64, generator)
+ws_seg = broadcast_ws(G, w_seg)
+foreground = segmenter.segment(render_ws(G, ws_seg)) >= TREE                    # tree, house, window, lamp
+_, w_other = sample_latents(G, 64, generator)
+average = (segmenter.segment(render_ws(G, broadcast_ws(G, w_other))) >= TREE).float().mean(0)
+thresholds = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
+
+
+def iou(mask, truth):
+    return ((mask & truth).sum() / (mask | truth).sum()).item()
+
+
+fixed = max(iou(average[None].expand_as(foreground) > q, foreground) for q in thresholds)
+sefa_steps = std_steps(closed_form_directions(style_weights(G))[0][:16], sample_latents(G, 2000, generator)[1])
+best = {"change little": (0.0, None), "change much": (0.0, None)}
+for k, step in enumerate(sefa_steps):
+    change = (render_ws(G, edit_ws(ws_seg, step, 3.0)) - render_ws(G, edit_ws(ws_seg, step, -3.0))).abs().sum(1)
+    change = change / change.flatten(1).amax(1)[:, None, None]                  # each scene's change in [0, 1]
+    for how, masks_k in (("change little", [change < q for q in thresholds]),
+                         ("change much", [change > q for q in thresholds])):
+        score = max(iou(m, foreground) for m in masks_k)
+        if score > best[how][0]:
+            best[how] = (score, k)
+print(f"foreground IoU on 64 scenes: the average mask {fixed:.3f}")
+for how, (score, k) in best.items():
+    print(f"  best SeFa direction, pixels that {how}: {score:.3f} (direction {k})")
+print(check(max(score for score, _ in best.values()) < fixed,
+            "no SeFa direction's change map beats a fixed average mask"))
+
+# %% [markdown]
+# None does: even with its threshold picked on the same scenes, the best change map overlaps the
+# objects less than a mask that ignores the scene. This differs from the paper, and the difference
+# is the lesson. The method needs a generator that has *learnt* to keep an object apart from its
+# background, as BigGAN did from ImageNet, where the same kind of object appears in front of every
+# kind of background. Our guess (question 4 asks you to test it): the scenes always put one house
+# on one ground under one sky, lit by the same daylight, so the generator had no reason to keep
+# them apart.
+
+# %% [markdown]
 # **Questions to think about**
 # 1. Section 3 labels most interpretable units "sky" or "ground". Is that because the generator
 #    really spends its units on layout, or because IoU favours big concepts even after the
@@ -476,3 +535,6 @@ check(all(mean_interval(gain[WINDOW, where]).high < 0.05 for where in regions)
 # 3. Windows could not be inserted, even on a wall, and clouds not into ground. What does this say
 #    about what a unit means — a "window detector", "window, given a wall", or neither? What would
 #    you try next: more units, another layer, a higher strength?
+# 4. Section 7 found no direction that separates the house from its surroundings. How would you
+#    change the *data* so that a generator has a reason to learn one (think of what varies
+#    independently of what in ImageNet)?

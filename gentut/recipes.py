@@ -30,7 +30,7 @@ from gentut.training import TrainingDiverged
 from gentut.translation import CycleGANWeights, cyclegan_step, one_hot_labels, pix2pix_step
 
 __all__ = ["run_steps", "train_supervised", "train_predictor", "train_segmenter", "train_vae", "train_gan",
-           "train_pix2pix", "train_cyclegan", "train_encoder"]
+           "train_pix2pix", "train_cyclegan", "train_encoder", "train_diffusion"]
 
 
 def run_steps(step_fn: Callable[[int], dict[str, float]], *, steps: int, modules: dict[str, nn.Module],
@@ -275,6 +275,35 @@ def train_encoder(E: nn.Module, G: nn.Module, *, steps: int, batch_size: int = 3
 
     return run_steps(step_fn, steps=steps, modules={"E": E}, optimizers={"E": optimizer},
                      schedulers={"E": schedule}, generator=generator, **run_args)
+
+
+def train_diffusion(model: nn.Module, data: LabeledImages, factor_names: list[str], *, steps: int,
+                    batch_size: int = 64, lr: float = 2e-4, p_uncond: float = 0.1, ema: float = 0.999,
+                    generator: torch.Generator, **run_args) -> tuple[nn.Module, list[dict[str, float]]]:
+    """A conditional denoiser (gentut.models.denoiser) with L_simple (gentut.diffusion.diffusion_loss):
+    images in [-1, 1], the face factors as the condition, dropped with probability p_uncond so that
+    the same network is also the unconditional model (classifier-free guidance). Adam at `lr` (DDPM's
+    2e-4); returns (the exponential moving average of the weights, beta = ema, as DDPM samples with;
+    the loss history)."""
+    from gentut.diffusion import diffusion_loss, to_model_range
+    schedule = model.schedule()
+    device = data.images.device
+    factors = data.factor_matrix(factor_names)
+    model_ema = copy.deepcopy(model).eval().requires_grad_(False)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+
+    def step_fn(step):
+        index = random_batch(len(data), batch_size, generator, device)
+        loss = diffusion_loss(model, schedule, to_model_range(data.images[index]), factors[index], generator, p_uncond)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        update_ema(model_ema, model, ema)
+        return {"loss": loss.item()}
+
+    history = run_steps(step_fn, steps=steps, modules={"model": model, "model_ema": model_ema},
+                        optimizers={"model": optimizer}, generator=generator, **run_args)
+    return model_ema, history
 
 
 @torch.no_grad()

@@ -35,6 +35,7 @@ import torch
 from gentut import manifest, zoo
 from gentut.checks import GentutError, check_count, positive_int_arg
 from gentut.data.procedural import dataset_factors, load_split
+from gentut.diffusion import heldout_loss
 from gentut.evaluate import evaluate_predictor, evaluate_segmenter, evaluate_vae
 from gentut.interpret.discovery import evaluate_discovery, train_discovery
 from gentut.interpret.styleflow import evaluate_flow, flow_training_codes, train_flow
@@ -42,8 +43,8 @@ from gentut.interpret.zeroshot import evaluate_clip, train_clip
 from gentut.invert.encoder import evaluate_encoder
 from gentut.models.dcgan import DCGANDiscriminator
 from gentut.models.translation import PatchDiscriminator
-from gentut.recipes import (train_cyclegan, train_encoder, train_gan, train_pix2pix, train_predictor,
-                             train_segmenter, train_vae)
+from gentut.recipes import (train_cyclegan, train_diffusion, train_encoder, train_gan, train_pix2pix,
+                             train_predictor, train_segmenter, train_vae)
 from gentut.run_state import plan_state
 from gentut.runtime import pick_device, seed_everything
 from gentut.translation import day_night_domains, evaluate_cyclegan, evaluate_pix2pix
@@ -147,6 +148,11 @@ def run_recipe(entry: zoo.ZooEntry, model: torch.nn.Module, train, val, args: di
         stylegan = zoo.load(args.pop("stylegan"), device=device)
         train_discovery(model, stylegan, **args)
         return model, evaluate_discovery(model, stylegan, torch.Generator().manual_seed(entry.seed + 1))
+    if entry.recipe == "diffusion":           # the face factors are the condition (dropped at random)
+        names = [f.name for f in factors]
+        model_ema, _ = train_diffusion(model, train, names, **args)
+        return model_ema, {"held-out L_simple": heldout_loss(model_ema, model_ema.schedule(), val.images,
+                                                              val.factor_matrix(names))}
     if entry.recipe == "clip":                # two datasets: the entry's and args["also"], as many images of each
         other = args.pop("also")
         train_clip(model, {entry.dataset: train, other: load_split(other, "train", len(train)).to(device)}, **args)

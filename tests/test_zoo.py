@@ -52,7 +52,7 @@ def test_wrong_architecture_in_file_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["faces_predictor", "scenes_segmenter", "faces_vae", "faces_stylegan",
-                                  "faces_discovery", "tiny_clip"])
+                                  "faces_discovery", "tiny_clip", "faces_diffusion"])
 def test_training_cli_real_loop_dry_run(name, tmp_path):
     record = train_entry(name, steps=2, device="cpu", out_dir=tmp_path, state_dir=tmp_path / "state",
                          n_train=32, n_val=32, progress=False)

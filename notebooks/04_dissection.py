@@ -59,7 +59,8 @@ import torch.nn.functional as F
 from gentut import zoo
 from gentut.data.scenes import SCENE_CLASSES, colorize_masks
 from gentut.evidence import check, compare, mean_interval, proportion_interval
-from gentut.interpret.dissection import UnitDissection, chance_iou, interpretable_counts, layer_features, upsample
+from gentut.interpret.dissection import (UnitDissection, chance_iou, interpretable_counts, iou_of, layer_features,
+                                         upsample)
 from gentut.interpret.edits import broadcast_ws, edit_ws, render_ws, sample_latents
 from gentut.interpret.rescoring import std_steps
 from gentut.interpret.sefa import closed_form_directions, style_weights
@@ -494,8 +495,8 @@ average = (segmenter.segment(render_ws(G, broadcast_ws(G, w_other))) >= TREE).fl
 thresholds = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
-def iou(mask, truth):
-    return ((mask & truth).sum() / (mask | truth).sum()).item()
+def iou(mask, truth):                    # boolean masks -> IoU, through dissection's iou_of(both, unit, concept)
+    return iou_of((mask & truth).sum(), mask.sum(), truth.sum()).item()
 
 
 fixed = max(iou(average[None].expand_as(foreground) > q, foreground) for q in thresholds)

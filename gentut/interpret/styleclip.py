@@ -42,13 +42,18 @@ import torch.nn.functional as F
 from gentut.interpret.stylespace import StyleLayout, render_styles
 from gentut.progress import tqdm
 
-__all__ = ["clip_distance", "ramped_lr", "optimise_text_edit", "text_direction", "channel_clip_directions",
+__all__ = ["clip_similarity", "clip_distance", "ramped_lr", "optimise_text_edit", "text_direction", "channel_clip_directions",
            "global_direction", "apply_global_direction", "render_text_edit"]
 
 
+def clip_similarity(clip: nn.Module, images: torch.Tensor, text_vector: torch.Tensor) -> torch.Tensor:
+    """cos(CLIP image vector, text vector): images (n, 3, S, S), text_vector (D,) unit -> (n,)."""
+    return clip.encode_image(images) @ text_vector
+
+
 def clip_distance(clip: nn.Module, images: torch.Tensor, text_vector: torch.Tensor) -> torch.Tensor:
-    """1 - cos(CLIP image vector, text vector): images (n, 3, S, S), text_vector (D,) -> (n,)."""
-    return 1 - clip.encode_image(images) @ text_vector
+    """D_CLIP = 1 - cos(CLIP image vector, text vector): (n, 3, S, S), (D,) -> (n,)."""
+    return 1 - clip_similarity(clip, images, text_vector)
 
 
 def ramped_lr(t: float, initial_lr: float, rampdown: float = 0.25, rampup: float = 0.05) -> float:

@@ -23,8 +23,8 @@ from gentut import zoo
 from gentut.data.faces import FACE_FACTORS
 from gentut.interpret.edits import broadcast_ws, render_ws, sample_latents
 from gentut.interpret.rescoring import fit_attribute_boundaries, stack_normals, std_steps
-from gentut.interpret.styleclip import (apply_global_direction, channel_clip_directions, global_direction,
-                                        optimise_text_edit, text_direction)
+from gentut.interpret.styleclip import (apply_global_direction, channel_clip_directions, clip_similarity,
+                                        global_direction, optimise_text_edit, text_direction)
 from gentut.interpret.stylespace import StyleLayout, render_styles, style_codes
 
 __all__ = ["PROMPTS", "NEUTRAL", "BETAS", "ALPHAS", "N_FACES", "N_TUNE", "N_SHOWN", "style_spread", "study_faces",
@@ -64,11 +64,6 @@ def study_faces(G: torch.nn.Module) -> tuple[torch.Tensor, torch.Tensor, torch.T
     return std, w, w_channels
 
 
-def clip_similarity(clip: torch.nn.Module, images: torch.Tensor, text_vector: torch.Tensor) -> torch.Tensor:
-    """cos(CLIP image vector, text vector) of images (n, 3, S, S): (n,)."""
-    return clip.encode_image(images) @ text_vector
-
-
 @torch.no_grad()
 def run_text_edit_study(device: torch.device) -> dict[str, torch.Tensor]:
     """Record the study: {key: tensor}, see the module docstring and notebook 09b for the keys."""
@@ -81,8 +76,8 @@ def run_text_edit_study(device: torch.device) -> dict[str, torch.Tensor]:
     images = render_ws(G, ws)
     before = predictor.predict(images)
     out: dict[str, torch.Tensor] = {"faces_std": std.cpu(), "alphas": torch.tensor(ALPHAS), "betas": torch.tensor(BETAS)}
-    out["faces_channel_directions"] = channel_clip_directions(G, clip, layout, style_codes(G, broadcast_ws(G, w_channels)),
-                                                              std).cpu()
+    channel_directions = channel_clip_directions(G, clip, layout, style_codes(G, broadcast_ws(G, w_channels)), std)
+    out["faces_channel_directions"] = channel_directions.cpu()
 
     # InterFaceGAN in W at 2 std: the supervised reference
     names = [f.name for f in FACE_FACTORS]
@@ -106,7 +101,7 @@ def run_text_edit_study(device: torch.device) -> dict[str, torch.Tensor]:
         delta_t = text_direction(clip, text, NEUTRAL["faces"])
         changes, gains, counts = [], [], []
         for beta in BETAS:
-            direction = global_direction(out["faces_channel_directions"].to(device), delta_t, beta)
+            direction = global_direction(channel_directions, delta_t, beta)
             counts.append(int((direction != 0).sum()))
             edited = [render_styles(G, layout, apply_global_direction(styles, direction, std, alpha)) for alpha in ALPHAS]
             changes.append(torch.stack([predictor.predict(x) - before for x in edited]))

@@ -19,7 +19,7 @@ import torch.nn as nn
 
 from gentut.data.captions import unknown_words
 from gentut.interpret.styleclip import global_direction, render_text_edit, text_direction
-from gentut.interpret.stylespace import StyleLayout
+from gentut.interpret.stylespace import StyleLayout, render_styles
 from gentut.widgets.panel import image_panel
 from gentut.widgets.render import image_grid
 
@@ -34,8 +34,7 @@ def text_edit_view(G: nn.Module, clip: nn.Module, layout: StyleLayout, styles: t
     the global direction at strength alpha and threshold beta -- as uint8 (H, W, 3), and a line of
     HTML saying how many channels move and which words were not understood."""
     direction = global_direction(channel_directions, text_direction(clip, text, neutral), beta)
-    images = torch.cat([render_text_edit(G, layout, styles, direction, std, 0.0),
-                        render_text_edit(G, layout, styles, direction, std, alpha)])
+    images = torch.cat([render_styles(G, layout, styles), render_text_edit(G, layout, styles, direction, std, alpha)])
     unknown = unknown_words(text)
     status = f"{int((direction != 0).sum())} of {len(direction)} S channels move"
     if unknown:

@@ -20,6 +20,7 @@ import torch.nn as nn
 from gentut.progress import tqdm
 
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss, gradient_penalty, wgan_critic_loss
+from gentut.runtime import seeded_from
 from gentut.training import TrainingDiverged
 
 __all__ = ["GaussianMixture2D", "ring_mixture", "grid_mixture", "mlp", "Snapshot", "GANRun", "train_2d_gan",
@@ -114,8 +115,7 @@ def train_2d_gan(data: GaussianMixture2D, *, loss: str = "nonsaturating", steps:
     if loss not in ("nonsaturating", "wgan-gp"):
         raise ValueError(f"loss must be 'nonsaturating' or 'wgan-gp', got {loss!r}")
     wgan = loss == "wgan-gp"
-    with torch.random.fork_rng():                  # initialise the nets from `generator`, not the global RNG
-        torch.manual_seed(int(torch.randint(2 ** 31, (1,), generator=generator)))
+    with seeded_from(generator):                  # initialise the nets from `generator`, not the global RNG
         G, D = mlp(z_dim, 2, hidden), mlp(2, 1, hidden)
     betas = (0.0, 0.9) if wgan else (0.5, 0.999)
     lr = lr if lr is not None else (1e-4 if wgan else 2e-4)
@@ -182,8 +182,7 @@ def train_discriminator(real: torch.Tensor, fake: torch.Tensor, *, steps: int = 
     Its optimum is D*(x) = p_data(x) / (p_data(x) + p_G(x)) (Goodfellow et al. 2014, prop. 1),
     which notebook 03 checks against the trained sigmoid(D(x)).
     """
-    with torch.random.fork_rng():
-        torch.manual_seed(int(torch.randint(2 ** 31, (1,), generator=generator)))
+    with seeded_from(generator):                  # initialise the nets from `generator`, not the global RNG
         D = mlp(real.shape[1], 1, hidden=64)
     optimizer = torch.optim.Adam(D.parameters(), lr=lr)
     for _ in tqdm(range(steps), desc="discriminator", disable=not progress):

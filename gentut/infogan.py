@@ -30,6 +30,7 @@ from gentut.progress import tqdm
 
 from gentut.gan2d import GaussianMixture2D, mlp
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss
+from gentut.runtime import seeded_from
 
 __all__ = ["InfoGANRun", "train_infogan_2d", "generate", "code_mode_agreement"]
 
@@ -60,8 +61,7 @@ def train_infogan_2d(data: GaussianMixture2D, *, k: int = 8, info_weight: float 
     The GAN part is gentut.gan2d's non-saturating GAN (Adam betas (0.5, 0.999), one D step per G
     step). info_weight is lambda: 0 gives a plain GAN that is merely *fed* the code.
     """
-    with torch.random.fork_rng():                  # initialise the nets from `generator`, not the global RNG
-        torch.manual_seed(int(torch.randint(2 ** 31, (1,), generator=generator)))
+    with seeded_from(generator):                  # initialise the nets from `generator`, not the global RNG
         G, D, Q = mlp(z_dim + k, 2, hidden), mlp(2, 1, hidden), mlp(2, k, hidden)
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_gq = torch.optim.Adam([*G.parameters(), *Q.parameters()], lr=lr, betas=(0.5, 0.999))

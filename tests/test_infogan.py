@@ -34,8 +34,12 @@ def test_agreement_is_one_when_each_code_owns_a_mode_and_near_chance_when_codes_
 
 
 def test_a_short_run_trains_all_three_networks():
-    run = train_infogan_2d(ring_mixture(8), steps=30, batch_size=64, hidden=16,
+    run = train_infogan_2d(ring_mixture(8), steps=300, batch_size=64, lr=1e-3,
                            generator=torch.Generator().manual_seed(0), progress=False)
-    assert len(run.history) == 30 and set(run.history[0]) == {"d", "g", "info"}
+    assert len(run.history) == 300 and set(run.history[0]) == {"d", "g", "info"}
     assert all(math.isfinite(v) for h in run.history for v in h.values())
-    assert run.history[-1]["info"] < run.history[0]["info"]      # Q learns to read the code
+    info = [h["info"] for h in run.history]
+    # Q learns to read the code: from chance (log 8 = 2.08 nats) to well under half of it, in means
+    # over 20 steps (one step's loss is noise: over 30 steps at lr 2e-4 it did not fall at all)
+    assert abs(sum(info[:20]) / 20 - math.log(8)) < 0.1
+    assert sum(info[-20:]) / 20 < 0.5 * math.log(8)

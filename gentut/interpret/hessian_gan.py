@@ -33,6 +33,7 @@ import torch.nn as nn
 from gentut.interpret.hessian import hessian_penalty
 from gentut.losses import d_logistic_loss, g_nonsaturating_loss, r1_penalty
 from gentut.recipes import random_batch, run_steps
+from gentut.runtime import seeded_from
 
 __all__ = ["SIZE", "FACTORS", "sample_factors", "render_blobs", "read_factors", "BlobGenerator",
            "BlobDiscriminator", "HessianRun", "train_blob_gan", "factor_sensitivity", "factor_gap", "blob_error",
@@ -121,8 +122,7 @@ def train_blob_gan(data: torch.Tensor, *, hp_weight: float, steps: int = 3000, b
     hp_weight = 0 it is still measured (on a detached graph) so both arms log the same curve.
     Networks are initialised from `generator`, batches and codes drawn from it: same seed, same run.
     """
-    with torch.random.fork_rng():                  # initialise the nets from `generator`, not the global RNG
-        torch.manual_seed(int(torch.randint(2 ** 31, (1,), generator=generator)))
+    with seeded_from(generator):                  # initialise the nets from `generator`, not the global RNG
         G, D = BlobGenerator(z_dim), BlobDiscriminator()
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.0, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.0, 0.99))

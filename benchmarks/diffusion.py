@@ -2,6 +2,7 @@
 
     python benchmarks/diffusion.py                       # the README's protocol: 2,000 samples, 5 seeds
     python benchmarks/diffusion.py --n 500 --seeds 2     # a quick look
+    python benchmarks/diffusion.py --guidance 1 --steps 25   # only the conditional row, at 25 steps
 
 1. Fréchet distance to the test split in the face predictor's feature space (the protocol of
    benchmarks/zoo_quality.py), for `faces_diffusion` sampled with DDIM at --steps steps and for
@@ -15,7 +16,6 @@ Run it alone on the machine: two torch processes on two cores slow each other ma
 """
 
 import argparse
-import statistics
 import time
 
 import torch
@@ -24,6 +24,7 @@ from gentut import zoo
 from gentut.data.faces import FACE_FACTORS
 from gentut.data.procedural import load_split
 from gentut.diffusion import ddim_sample, ddpm_sample
+from gentut.diffusion_study import seconds_per_image
 from gentut.evaluate import predictor_features, sample_images
 from gentut.evidence import spread
 from gentut.metrics import frechet_distance
@@ -42,20 +43,12 @@ def diffusion_images(model, n: int, steps: int, guidance: float, seed: int, trai
     return torch.cat(out)
 
 
-def seconds_per_image(fn, n: int) -> float:
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) / n
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=50, help="DDIM steps for the FD rows")
+    parser.add_argument("--guidance", default="1,0", help="guidance scales of the diffusion rows (default: 1,0)")
     args = parser.parse_args()
     torch.set_grad_enabled(False)
     model = zoo.load("faces_diffusion", device="cpu")
@@ -65,9 +58,10 @@ def main() -> None:
     train_factors = load_split("faces", "train").factor_matrix(names)
     test_features = predictor_features(predictor, load_split("faces", "test", args.n).images)
     print(f"== FD to {args.n} test faces, {args.seeds} sample seeds (DDIM {args.steps} steps) ==")
-    rows = {"faces_stylegan": lambda s: sample_images(G, args.n, torch.Generator().manual_seed(s)),
-            "faces_diffusion, guidance 1": lambda s: diffusion_images(model, args.n, args.steps, 1.0, s, train_factors),
-            "faces_diffusion, guidance 0": lambda s: diffusion_images(model, args.n, args.steps, 0.0, s, train_factors)}
+    rows = {"faces_stylegan": lambda s: sample_images(G, args.n, torch.Generator().manual_seed(s))}
+    for scale in (float(g) for g in args.guidance.split(",")):
+        rows[f"faces_diffusion, guidance {scale:g}"] = (
+            lambda s, scale=scale: diffusion_images(model, args.n, args.steps, scale, s, train_factors))
     for name, draw in rows.items():
         fds = [frechet_distance(predictor_features(predictor, draw(seed)), test_features) for seed in range(args.seeds)]
         print(f"  {name:30s} FD {spread(fds):.2f}")

@@ -74,9 +74,10 @@ class NoiseSchedule:
         return torch.cumprod(1 - self.betas, 0)
 
     def abar_at(self, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-        """abar at steps t (B,), shaped (B, 1, 1, 1) and typed like `like`; t = -1 means abar = 1 (x_0)."""
+        """abar at steps t (B,), shaped (B, 1, ..., 1) to broadcast against `like` (B, ...) and typed like
+        it; t = -1 means abar = 1 (x_0)."""
         padded = torch.cat([torch.ones(1, dtype=torch.float64), self.abar])
-        return padded[(t + 1).cpu()].to(like)[:, None, None, None]
+        return padded[(t + 1).cpu()].to(like).view(-1, *[1] * (like.dim() - 1))
 
     def add_noise(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps: (B, C, H, W) for steps t (B,)."""
@@ -93,13 +94,21 @@ def drop_condition(cond: torch.Tensor, p: float, generator: torch.Generator) -> 
 def diffusion_loss(model: nn.Module, schedule: NoiseSchedule, x0: torch.Tensor, cond: torch.Tensor | None,
                    generator: torch.Generator, p_uncond: float = 0.1) -> torch.Tensor:
     """L_simple on a batch x0 (B, 3, S, S) in [-1, 1]: a random step and noise per image, the mean
-    squared error of the predicted noise. cond (B, K) is dropped per image with probability p_uncond."""
+    squared error of the predicted noise. cond (B, K) is dropped per image with probability p_uncond.
+
+    A model whose `prediction` is "v" (gentut.models.denoiser) is fitted to its own target
+    v = sqrt(abar_t) eps - sqrt(1 - abar_t) x_0 instead: the same loss with eps's error weighted by
+    1 / abar_t, since eps - eps_hat = sqrt(abar_t) (v - v_hat)."""
     n = len(x0)
     t = torch.randint(schedule.steps, (n,), generator=generator).to(x0.device)
     noise = torch.randn(x0.shape, generator=generator).to(x0.device)
     if cond is not None and p_uncond > 0:
         cond = drop_condition(cond, p_uncond, generator)
-    return (model(schedule.add_noise(x0, t, noise), t, cond) - noise).pow(2).mean()
+    x_t = schedule.add_noise(x0, t, noise)
+    if getattr(model, "prediction", "eps") == "v":
+        abar = schedule.abar_at(t, x0)
+        return (model.output(x_t, t, cond) - (abar.sqrt() * noise - (1 - abar).sqrt() * x0)).pow(2).mean()
+    return (model(x_t, t, cond) - noise).pow(2).mean()
 
 
 @torch.no_grad()

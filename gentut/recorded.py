@@ -72,6 +72,9 @@ STUDIES: dict[str, Study] = {study.name: study for study in [
     Study("text_edit_study", "notebook 09b: StyleCLIP's two edits and InterFaceGAN re-scored on 64 faces; "
           "every S channel's CLIP direction", "gentut.interpret.text_study:run_text_edit_study",
           ("faces_stylegan", "faces_predictor", "tiny_clip", "scenes_stylegan")),
+    Study("diffusion_study", "notebook 10: FD against DDIM steps and guidance, DDIM inversion of 20 real faces, "
+          "h-space directions against W", "gentut.diffusion_study:run_diffusion_study",
+          ("faces_diffusion", "faces_stylegan", "faces_predictor")),
     Study("hessian_gan_study", "notebook 06: blob GANs trained with and without the Hessian penalty, 4 seeds each",
           "gentut.interpret.hessian_gan:run_hessian_gan_study", ()),
 ]}

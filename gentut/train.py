@@ -151,7 +151,7 @@ def run_recipe(entry: zoo.ZooEntry, model: torch.nn.Module, train, val, args: di
     if entry.recipe == "diffusion":           # the face factors are the condition (dropped at random)
         names = [f.name for f in factors]
         model_ema, _ = train_diffusion(model, train, names, **args)
-        return model_ema, {"held-out L_simple": heldout_loss(model_ema, model_ema.schedule(), val.images,
+        return model_ema, {f"held-out loss ({model_ema.prediction}-prediction)": heldout_loss(model_ema, model_ema.schedule(), val.images,
                                                               val.factor_matrix(names))}
     if entry.recipe == "clip":                # two datasets: the entry's and args["also"], as many images of each
         other = args.pop("also")

@@ -1,4 +1,4 @@
-"""Attempts at the five assignments, as students write them: wrong, partial, a correct one written
+"""Attempts at the six assignments, as students write them: wrong, partial, a correct one written
 differently, one computed in float64, and a variant the specification allows (e.g. the gradient
 penalty's interpolation mirrored). No gentut imports: the same answers are graded by older versions
 of the assignments too, to measure each before and after.
@@ -305,6 +305,163 @@ examples_channel = int(torch.argmax(hair_relevance.abs()))
 examples_strength = 3.0 if hair_relevance[examples_channel] > 0 else -3.0
 examples_change = moved_hair(examples_channel, examples_strength)'''
 
+A6_ALPHA_BAR_CUMSUM = '''def alpha_bar(betas):
+    return 1 - torch.cumsum(betas, 0)                                  # the first-order approximation
+
+
+def noisy(x0, t, eps, abar):
+    a = abar[t].reshape(-1, *[1] * (x0.dim() - 1))
+    return a.sqrt() * x0 + (1 - a).sqrt() * eps'''
+A6_NOISY_LAST_AXIS = '''def alpha_bar(betas):
+    return torch.cumprod(1 - betas, dim=0)
+
+
+def noisy(x0, t, eps, abar):
+    return abar[t].sqrt() * x0 + (1 - abar[t]).sqrt() * eps            # abar[t] (B,) not reshaped'''
+A6_NOISY_IMAGES_ONLY = '''def alpha_bar(betas):
+    return torch.cumprod(1 - betas, dim=0)
+
+
+def noisy(x0, t, eps, abar):
+    a = abar[t].view(-1, 1, 1, 1)                                      # right for (B, C, H, W) only
+    return a.sqrt() * x0 + (1 - a).sqrt() * eps'''
+A6_NOISY_NO_SQRT = '''def alpha_bar(betas):
+    return torch.cumprod(1 - betas, dim=0)
+
+
+def noisy(x0, t, eps, abar):
+    a = abar[t].reshape(-1, *[1] * (x0.dim() - 1))
+    return a * x0 + (1 - a) * eps                                      # variances used as scales'''
+A6_FORWARD_LOGS = '''def alpha_bar(betas):
+    return torch.exp(torch.cumsum(torch.log1p(-betas), 0))
+
+
+def noisy(x0, t, eps, abar):
+    a = abar.index_select(0, t)
+    while a.dim() < x0.dim():
+        a = a.unsqueeze(-1)
+    return torch.sqrt(a) * x0 + torch.sqrt(1 - a) * eps'''
+A6_FORWARD_FLOAT64 = '''def alpha_bar(betas):
+    return torch.cumprod(1 - betas.double(), 0)                        # float64, whatever comes in
+
+
+def noisy(x0, t, eps, abar):
+    a = abar.double()[t].reshape(len(t), *[1] * (x0.dim() - 1))
+    return a.sqrt() * x0.double() + (1 - a).sqrt() * eps.double()'''
+A6_LOSS_TARGET_X0 = '''def diffusion_loss(model, x0, abar, generator=None):
+    t = torch.randint(len(abar), (len(x0),), generator=generator)
+    eps = torch.randn(x0.shape, generator=generator)
+    return (model(noisy(x0, t, eps, abar), t) - x0).pow(2).mean()     # predicts the data, not the noise'''
+A6_LOSS_ONE_T = '''def diffusion_loss(model, x0, abar, generator=None):
+    t = torch.randint(len(abar), (1,), generator=generator).expand(len(x0))     # one step for the whole batch
+    eps = torch.randn(x0.shape, generator=generator)
+    return (model(noisy(x0, t, eps, abar), t) - eps).pow(2).mean()'''
+A6_LOSS_NO_LAST_STEP = '''def diffusion_loss(model, x0, abar, generator=None):
+    t = torch.randint(len(abar) - 1, (len(x0),), generator=generator)  # 0..T-2: T-1 never drawn
+    eps = torch.randn(x0.shape, generator=generator)
+    return (model(noisy(x0, t, eps, abar), t) - eps).pow(2).mean()'''
+A6_LOSS_SUM = '''def diffusion_loss(model, x0, abar, generator=None):
+    t = torch.randint(len(abar), (len(x0),), generator=generator)
+    eps = torch.randn(x0.shape, generator=generator)
+    return (model(noisy(x0, t, eps, abar), t) - eps).pow(2).sum()'''
+A6_LOSS_UNIFORM_NOISE = '''def diffusion_loss(model, x0, abar, generator=None):
+    t = torch.randint(len(abar), (len(x0),), generator=generator)
+    eps = torch.rand(x0.shape, generator=generator)                    # uniform, not standard normal
+    return (model(noisy(x0, t, eps, abar), t) - eps).pow(2).mean()'''
+A6_LOSS_MSE_INLINE = '''def diffusion_loss(model, x0, abar, generator=None):
+    noise = torch.randn(x0.shape, generator=generator)                 # the noise first, then the steps
+    steps = torch.randint(0, abar.shape[0], (x0.shape[0],), generator=generator)
+    scale = abar[steps].view(x0.shape[0], *([1] * (x0.ndim - 1)))
+    x_t = torch.sqrt(scale) * x0 + torch.sqrt(1 - scale) * noise
+    return F.mse_loss(model(x_t, steps), noise)'''
+A6_DDIM_SWAPPED = '''def ddim_step(x_t, eps_hat, abar_t, abar_next):
+    x0_hat = (x_t - (1 - abar_next) ** 0.5 * eps_hat) / abar_next ** 0.5      # the levels swapped
+    return abar_t ** 0.5 * x0_hat + (1 - abar_t) ** 0.5 * eps_hat'''
+A6_DDIM_FRESH_NOISE = '''def ddim_step(x_t, eps_hat, abar_t, abar_next):
+    x0_hat = (x_t - (1 - abar_t) ** 0.5 * eps_hat) / abar_t ** 0.5
+    return abar_next ** 0.5 * x0_hat + (1 - abar_next) ** 0.5 * torch.randn_like(x_t)     # re-noised afresh'''
+A6_DDIM_DDPM_MEAN = '''def ddim_step(x_t, eps_hat, abar_t, abar_next):
+    alpha = abar_t / abar_next                                          # DDPM's posterior mean, no noise
+    return (x_t - (1 - alpha) / (1 - abar_t) ** 0.5 * eps_hat) / alpha ** 0.5'''
+A6_DDIM_MATH_SQRT = '''def ddim_step(x_t, eps_hat, abar_t, abar_next):
+    x0_hat = (x_t - math.sqrt(1 - abar_t) * eps_hat) / math.sqrt(abar_t)     # floats only
+    return math.sqrt(abar_next) * x0_hat + math.sqrt(1 - abar_next) * eps_hat'''
+A6_DDIM_RATIO = '''def ddim_step(x_t, eps_hat, abar_t, abar_next):
+    a = torch.as_tensor(abar_t, dtype=x_t.dtype)
+    b = torch.as_tensor(abar_next, dtype=x_t.dtype)
+    # DDIM's update written as one combination of x_t and eps_hat (Song et al. 2021, eq. 13)
+    return torch.sqrt(b / a) * x_t + (torch.sqrt(1 - b) - torch.sqrt(b * (1 - a) / a)) * eps_hat'''
+A6_DDIM_FLOAT64 = '''def ddim_step(x_t, eps_hat, abar_t, abar_next):
+    x_t, eps_hat = x_t.double(), eps_hat.double()
+    a = torch.as_tensor(abar_t, dtype=torch.float64)
+    b = torch.as_tensor(abar_next, dtype=torch.float64)
+    x0_hat = (x_t - (1 - a).sqrt() * eps_hat) / a.sqrt()
+    return b.sqrt() * x0_hat + (1 - b).sqrt() * eps_hat'''
+A6_LOOP_NO_ZERO_GRAD = '''def train_denoiser(model, data, abar, steps=1000, batch_size=128, lr=3e-3, generator=None):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        batch = data[torch.randint(len(data), (batch_size,), generator=generator)]
+        loss = diffusion_loss(model, batch, abar, generator)
+        loss.backward()                                                 # the gradients add up
+        optimizer.step()
+        losses.append(loss.item())
+    return losses'''
+A6_LOOP_NO_STEP = '''def train_denoiser(model, data, abar, steps=1000, batch_size=128, lr=3e-3, generator=None):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        batch = data[torch.randint(len(data), (batch_size,), generator=generator)]
+        loss = diffusion_loss(model, batch, abar, generator)
+        optimizer.zero_grad()
+        loss.backward()                                                 # no optimizer.step()
+        losses.append(loss.item())
+    return losses'''
+A6_LOOP_MAXIMISED = '''def train_denoiser(model, data, abar, steps=1000, batch_size=128, lr=3e-3, generator=None):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        batch = data[torch.randint(len(data), (batch_size,), generator=generator)]
+        loss = diffusion_loss(model, batch, abar, generator)
+        optimizer.zero_grad()
+        (-loss).backward()                                              # climbs the loss
+        optimizer.step()
+        losses.append(loss.item())
+    return losses'''
+A6_LOOP_FIXED_BATCH = '''def train_denoiser(model, data, abar, steps=1000, batch_size=128, lr=3e-3, generator=None):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    batch = data[:batch_size]                                           # the same rows every step
+    for _ in range(steps):
+        loss = diffusion_loss(model, batch, abar, generator)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses'''
+A6_LOOP_RANDPERM = '''def train_denoiser(model, data, abar, steps=1000, batch_size=128, lr=3e-3, generator=None):
+    optimizer = torch.optim.Adam(params=list(model.parameters()), lr=lr)
+    history = []
+    for step in range(steps):
+        rows = torch.randperm(data.shape[0], generator=generator)[:batch_size]     # without replacement
+        loss = diffusion_loss(model, data[rows], abar, generator)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        history.append(float(loss))
+    return history'''
+A6_FACTS_LAST_ABOVE = '''def schedule_facts(betas):
+    abar = alpha_bar(betas)
+    half_step = int((abar >= 0.5).nonzero()[-1])                       # the last step still above one half
+    return half_step, float(abar[-1] / (1 - abar[-1]))'''
+A6_FACTS_NOISE_TO_SIGNAL = '''def schedule_facts(betas):
+    abar = alpha_bar(betas)
+    return int((abar < 0.5).nonzero()[0]), float((1 - abar[-1]) / abar[-1])      # noise over signal'''
+A6_FACTS_LOOP = '''def schedule_facts(betas):
+    levels = alpha_bar(betas).double().tolist()
+    half_step = next(t for t, level in enumerate(levels) if level < 0.5)
+    return half_step, levels[-1] / (1 - levels[-1])'''
+
 ATTEMPTS = {
     "a1": {
         "wrong": ({"q1": A1_MASK_SWAPPED}, {"q1": 2.0}, "types A and B swapped; they still refuse 'C'"),
@@ -357,6 +514,31 @@ ATTEMPTS = {
                          "q5": A5_MEASURED_BY_HAND}, {},
                         "mse_loss and detach, a loop with uniform_ and a Parameter, every permutation, q5 by hand"),
         "float64": ({"q1": A5_RELEVANCE_TOPK_FLOAT64}, {}, "relevance by topk on standardised codes, in float64"),
+    },
+    "a6": {
+        "cumsum": ({"q1": A6_ALPHA_BAR_CUMSUM}, {"q1": 2.0}, "abar as 1 - the cumulative sum of the betas"),
+        "last axis": ({"q1": A6_NOISY_LAST_AXIS}, {"q1": 4.0}, "abar[t] (B,) not reshaped: wrong on every shape"),
+        "images only": ({"q1": A6_NOISY_IMAGES_ONLY}, {"q1": 1.0}, "abar[t] viewed as (B, 1, 1, 1): points fail"),
+        "no sqrt": ({"q1": A6_NOISY_NO_SQRT}, {"q1": 3.0}, "abar and 1 - abar as the coefficients, no square roots"),
+        "target x0": ({"q2": A6_LOSS_TARGET_X0}, {"q2": 2.0}, "the loss compares the guess with x0, not eps"),
+        "one t": ({"q2": A6_LOSS_ONE_T}, {"q2": 1.0}, "one step for the whole batch"),
+        "no T-1": ({"q2": A6_LOSS_NO_LAST_STEP}, {"q2": 1.0}, "steps drawn from 0..T-2"),
+        "sum": ({"q2": A6_LOSS_SUM}, {"q2": 2.0}, "a sum of squared errors, not a mean"),
+        "uniform noise": ({"q2": A6_LOSS_UNIFORM_NOISE}, {"q2": 1.0}, "eps from torch.rand"),
+        "swapped": ({"q3": A6_DDIM_SWAPPED}, {"q3": 3.0}, "abar_t and abar_next swapped (it still runs backwards)"),
+        "fresh noise": ({"q3": A6_DDIM_FRESH_NOISE}, {"q3": 3.0}, "re-noised with fresh noise (lands at abar 1)"),
+        "DDPM step": ({"q3": A6_DDIM_DDPM_MEAN}, {"q3": 3.0}, "DDPM's posterior mean (lands at abar 1)"),
+        "math.sqrt": ({"q3": A6_DDIM_MATH_SQRT}, {"q3": 1.0}, "math.sqrt: float levels only, not (B, 1, 1, 1)"),
+        "no zero_grad": ({"q4": A6_LOOP_NO_ZERO_GRAD}, {"q4": 4.0}, "the loop never zeroes the gradients"),
+        "no step": ({"q4": A6_LOOP_NO_STEP}, {"q4": 4.0}, "the loop never steps the optimiser"),
+        "maximised": ({"q4": A6_LOOP_MAXIMISED}, {"q4": 4.0}, "the loop climbs the loss"),
+        "fixed batch": ({"q4": A6_LOOP_FIXED_BATCH}, {"q4": 1.0}, "the same 128 rows every step (it still trains)"),
+        "last above": ({"q5": A6_FACTS_LAST_ABOVE}, {"q5": 1.0}, "the last step at or above one half"),
+        "noise to signal": ({"q5": A6_FACTS_NOISE_TO_SIGNAL}, {"q5": 1.0}, "(1 - abar) / abar"),
+        "alternative": ({"q1": A6_FORWARD_LOGS, "q2": A6_LOSS_MSE_INLINE, "q3": A6_DDIM_RATIO, "q4": A6_LOOP_RANDPERM,
+                         "q5": A6_FACTS_LOOP}, {},
+                        "abar by logs, the loss inline with mse_loss, DDIM as one combination, randperm batches, a loop"),
+        "float64": ({"q1": A6_FORWARD_FLOAT64, "q3": A6_DDIM_FLOAT64}, {}, "the forward process and DDIM in float64"),
     },
 }
 

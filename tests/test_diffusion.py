@@ -152,3 +152,33 @@ def test_clipping_keeps_the_estimated_image_in_range_and_changes_nothing_inside_
     x_t = schedule.add_noise(x0, torch.tensor([500, 500]), eps)
     assert torch.allclose(ddim_step(schedule, x_t, eps, 500, 200, clip=True), ddim_step(schedule, x_t, eps, 500, 200),
                           atol=1e-5)
+
+
+def test_v_prediction_returns_the_implied_noise_and_is_fitted_to_v(schedule):
+    model = Denoiser(image_size=8, width=8, mults=(1, 2), cond_dim=2, emb_dim=16, prediction="v")
+    x0 = torch.rand(5, 3, 8, 8) * 2 - 1
+    g = torch.Generator().manual_seed(3)
+    t = torch.randint(1000, (5,), generator=g)
+    noise = torch.randn(x0.shape, generator=g)
+    x_t = schedule.add_noise(x0, t, noise)
+    abar = schedule.abar_at(t, x0)
+    v_hat = model.output(x_t, t)
+    # forward is eps = sqrt(abar) v + sqrt(1 - abar) x_t: exact when v_hat is the true v
+    assert torch.allclose(model(x_t, t), abar.sqrt() * v_hat + (1 - abar).sqrt() * x_t, atol=1e-6)
+    v = abar.sqrt() * noise - (1 - abar).sqrt() * x0
+    assert torch.allclose(model.eps_from_output(v, x_t, t), noise, atol=1e-4)
+    loss = diffusion_loss(model, schedule, x0, None, torch.Generator().manual_seed(3), p_uncond=0.0)
+    assert loss.item() == pytest.approx((v_hat - v).pow(2).mean().item(), rel=1e-5)
+    # the same loss is eps's error weighted by 1 / abar_t
+    weighted = ((model(x_t, t) - noise).pow(2) / abar).mean()
+    assert loss.item() == pytest.approx(weighted.item(), rel=1e-3)
+    with pytest.raises(ValueError, match="'eps' or 'v'"):
+        Denoiser(prediction="x0")
+
+
+def test_noising_works_on_points_as_on_images(schedule):
+    points, noise, t = torch.randn(5, 2), torch.randn(5, 2), torch.tensor([0, 10, 500, 900, 999])
+    x_t = schedule.add_noise(points, t, noise)
+    assert x_t.shape == (5, 2)                        # not broadcast to (5, 1, 5, 2)
+    images = schedule.add_noise(points[:, :, None, None], t, noise[:, :, None, None])
+    assert torch.allclose(images[:, :, 0, 0], x_t)

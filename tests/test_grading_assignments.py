@@ -1,4 +1,4 @@
-"""The five course assignments, graded as a course would grade them (subprocess, limits, sandbox).
+"""The six course assignments, graded as a course would grade them (subprocess, limits, sandbox).
 
 For each: the source itself stands in for a perfect submission (full marks on everything the
 grader scores; written answers wait for the instructor), the student version built from it for
@@ -26,8 +26,8 @@ ASSIGNMENTS = sorted((Path(__file__).resolve().parent.parent / "assignments").gl
 LIMITS = Limits(seconds=600, cell_seconds=180)
 
 
-def test_there_are_five_assignments_each_with_hidden_tests_a_loop_and_a_written_answer():
-    assert [p.stem[:2] for p in ASSIGNMENTS] == ["a1", "a2", "a3", "a4", "a5"]
+def test_there_are_six_assignments_each_with_hidden_tests_a_loop_and_a_written_answer():
+    assert [p.stem[:2] for p in ASSIGNMENTS] == ["a1", "a2", "a3", "a4", "a5", "a6"]
     for source in ASSIGNMENTS:
         cells = load_assignment(source)
         hidden = {c.question for c in cells if c.kind == "hidden"}

@@ -2,6 +2,15 @@
 
     eps_hat = model(x_t, t, factors)        # (B, 3, 32, 32), (B,) step indices, (B, 8) or None
 
+What the network itself outputs is either the noise eps (DDPM) or v = sqrt(abar_t) eps -
+sqrt(1 - abar_t) x_0 (`prediction="v"`, Salimans & Ho 2022); `forward` always returns eps, so
+the samplers in gentut.diffusion work with either, and `output` gives the network's own target
+(what gentut.diffusion.diffusion_loss fits). Why v: near t = T the image is almost pure noise and
+eps is almost x_t itself, so an eps network must get a residual of size sqrt(abar_t) ~ 0.006 right
+to say anything about x_0; its x_0 estimates there were off by 1.4 (in [-1, 1]) on average for the
+first eps model, which set the wrong colours early in sampling. v is x_0-like at high noise and
+eps-like at low noise.
+
 Inputs: a noisy image x_t in the model's range [-1, 1], the step t (an integer 0..T-1, embedded
 with sinusoids as in the Transformer and DDPM), and the condition: the face factors in [0, 1]
 (B, cond_dim), or None for "no condition". One network serves both: during training the
@@ -56,9 +65,12 @@ class Denoiser(nn.Module):
     """Noise prediction eps(x_t, t, c): (B, 3, S, S), (B,), (B, cond_dim) or None -> (B, 3, S, S)."""
 
     def __init__(self, image_size: int = 32, width: int = 32, mults: tuple[int, ...] = (1, 2, 2),
-                 cond_dim: int = 8, emb_dim: int = 128, timesteps: int = 1000):
+                 cond_dim: int = 8, emb_dim: int = 128, timesteps: int = 1000, prediction: str = "eps"):
         super().__init__()
-        self.image_size, self.cond_dim, self.timesteps = image_size, cond_dim, timesteps
+        if prediction not in ("eps", "v"):
+            raise ValueError(f"prediction must be 'eps' or 'v', got {prediction!r}")
+        self.image_size, self.cond_dim, self.timesteps, self.prediction = image_size, cond_dim, timesteps, prediction
+        self.register_buffer("abar", self.schedule().abar.float(), persistent=False)   # (T,), not saved
         self.time_mlp = nn.Sequential(nn.Linear(emb_dim, emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim))
         self.cond_mlp = nn.Sequential(nn.Linear(cond_dim + 1, emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim))
         self.emb_dim = emb_dim
@@ -115,7 +127,19 @@ class Denoiser(nn.Module):
             h = block2(block1(torch.cat([h, skips[-1 - i]], 1), emb), emb)
         return self.head(h)
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
-        """(B, 3, S, S) in [-1, 1], steps (B,), factors (B, cond_dim) or None -> eps_hat (B, 3, S, S)."""
+    def output(self, x: torch.Tensor, t: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """What the network predicts, eps or v (self.prediction): (B, 3, S, S)."""
         h, skips, emb = self.encode(x, t, cond)
         return self.decode(h, skips, emb)
+
+    def eps_from_output(self, out: torch.Tensor, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """The noise implied by the network's output at x_t: out itself, or from v,
+        eps = sqrt(abar_t) v + sqrt(1 - abar_t) x_t."""
+        if self.prediction == "eps":
+            return out
+        abar = self.abar[t][:, None, None, None]
+        return abar.sqrt() * out + (1 - abar).sqrt() * x
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, 3, S, S) in [-1, 1], steps (B,), factors (B, cond_dim) or None -> eps_hat (B, 3, S, S)."""
+        return self.eps_from_output(self.output(x, t, cond), x, t)

@@ -1,4 +1,4 @@
-"""Interpreting and steering generators: the algorithms notebooks 04-06, 09 and 09b teach, as tested functions.
+"""Interpreting and steering generators: the algorithms notebooks 04-06, 09, 09b and 10 teach, as tested functions.
 
 edits        move codes along a direction in W / W+ and measure what the predictor sees change
              (shared by every direction-finding method, so they are compared on one scale)
@@ -18,4 +18,6 @@ ganalyze     GANalyze: learn the direction in W that raises any differentiable s
 styleflow    StyleFlow in miniature: a conditional flow on W; edit an attribute, keep the noise
 zeroshot     the tiny CLIP's training on captioned faces and scenes, and reading factors zero-shot
 styleclip    StyleCLIP: latent optimisation towards a sentence, global directions in S from a sentence
+hspace       a diffusion model's U-Net bottleneck ("h-space"): InterFaceGAN directions there, edits by the
+             asymmetric reverse process (notebook 10)
 """

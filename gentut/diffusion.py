@@ -166,7 +166,7 @@ def ddim_timesteps(schedule: NoiseSchedule, steps: int) -> list[int]:
 
 
 def ddim_step(schedule: NoiseSchedule, x: torch.Tensor, eps: torch.Tensor, t: int, t_next: int,
-              clip: bool = False) -> torch.Tensor:
+              clip: bool = False, eps_for_x0: torch.Tensor | None = None) -> torch.Tensor:
     """One deterministic DDIM move from step t to step t_next (t_next = -1: to x_0), given the noise eps.
 
     x_0 is estimated as (x - sqrt(1 - abar_t) eps) / sqrt(abar_t) and re-noised to t_next with the
@@ -174,14 +174,19 @@ def ddim_step(schedule: NoiseSchedule, x: torch.Tensor, eps: torch.Tensor, t: in
     clip: clamp x0_hat to the data range [-1, 1] first, as the DDPM and DDIM code do when sampling
     (at t near T, sqrt(abar_t) is 0.006, so a small error in eps makes x0_hat huge); the noise is
     then re-derived from the clamped x0_hat, so the step stays on the DDIM path.
+    eps_for_x0: estimate x_0 from this prediction instead, re-noising with eps as above (the
+    asymmetric step of h-space editing, gentut.interpret.hspace); None: from eps itself.
     """
     n = len(x)
     a = schedule.abar_at(torch.full((n,), t), x)
     a_next = schedule.abar_at(torch.full((n,), t_next), x)
-    x0_hat = (x - (1 - a).sqrt() * eps) / a.sqrt()
+    x0_of = lambda e: (x - (1 - a).sqrt() * e) / a.sqrt()                       # noqa: E731
+    x0_hat = x0_of(eps)
     if clip:
         x0_hat = x0_hat.clamp(-1, 1)
         eps = (x - a.sqrt() * x0_hat) / (1 - a).sqrt()
+    if eps_for_x0 is not None:
+        x0_hat = x0_of(eps_for_x0).clamp(-1, 1) if clip else x0_of(eps_for_x0)
     return a_next.sqrt() * x0_hat + (1 - a_next).sqrt() * eps
 
 

@@ -5,7 +5,7 @@ import torch
 
 from gentut.diffusion import NoiseSchedule, ddim_sample, ddim_step
 from gentut.diffusion_study import group_diversity, success
-from gentut.interpret.hspace import asymmetric_step, edited_steps, hspace_sample, record_hspace
+from gentut.interpret.hspace import edited_steps, hspace_sample, record_hspace
 from gentut.models.denoiser import Denoiser
 
 
@@ -20,10 +20,10 @@ def test_the_asymmetric_step_with_one_prediction_is_a_ddim_step():
     x0 = torch.rand(2, 3, 4, 4) * 2 - 1
     eps = torch.randn(2, 3, 4, 4)
     x_t = schedule.add_noise(x0, torch.tensor([600, 600]), eps)
-    assert torch.allclose(asymmetric_step(schedule, x_t, eps, eps, 600, 300), ddim_step(schedule, x_t, eps, 600, 300),
-                          atol=1e-5)
+    assert torch.allclose(ddim_step(schedule, x_t, eps, 600, 300, clip=True, eps_for_x0=eps),
+                          ddim_step(schedule, x_t, eps, 600, 300), atol=1e-5)
     other = torch.randn(2, 3, 4, 4)
-    moved = asymmetric_step(schedule, x_t, other, eps, 600, 300)
+    moved = ddim_step(schedule, x_t, eps, 600, 300, clip=True, eps_for_x0=other)
     assert not torch.allclose(moved, ddim_step(schedule, x_t, eps, 600, 300), atol=1e-3)
 
 

@@ -32,7 +32,7 @@ import torch.nn as nn
 
 from gentut.diffusion import ddim_step, ddim_timesteps, to_image_range
 
-__all__ = ["HSpaceRecord", "edited_steps", "asymmetric_step", "record_hspace", "hspace_sample"]
+__all__ = ["HSpaceRecord", "edited_steps", "record_hspace", "hspace_sample"]
 
 
 @dataclass
@@ -52,28 +52,25 @@ def edited_steps(steps: int, edit_fraction: float = 0.5) -> int:
     return max(1, round(steps * edit_fraction))
 
 
-def asymmetric_step(schedule, x: torch.Tensor, eps_edited: torch.Tensor, eps: torch.Tensor, t: int,
-                    t_next: int) -> torch.Tensor:
-    """One DDIM move t -> t_next with x_0 estimated from eps_edited and re-noised with eps: (B, 3, S, S).
-
-    x0_hat(e) = (x - sqrt(1 - abar_t) e) / sqrt(abar_t), clamped to [-1, 1] as in sampling;
-    returns sqrt(abar_next) x0_hat(eps_edited) + sqrt(1 - abar_next) eps', where eps' is the noise
-    re-derived from the clamped x0_hat(eps) (as gentut.diffusion.ddim_step does with clip=True). With
-    eps_edited == eps it is that DDIM step.
-    """
-    n = len(x)
-    a = schedule.abar_at(torch.full((n,), t), x)
-    a_next = schedule.abar_at(torch.full((n,), t_next), x)
-    x0_hat = lambda e: ((x - (1 - a).sqrt() * e) / a.sqrt()).clamp(-1, 1)      # noqa: E731
-    direction = (x - a.sqrt() * x0_hat(eps)) / (1 - a).sqrt()
-    return a_next.sqrt() * x0_hat(eps_edited) + (1 - a_next).sqrt() * direction
-
-
-def _passes(model: nn.Module, x: torch.Tensor, t: int, cond: torch.Tensor | None):
-    """The bottleneck h and its decoding helpers at step t: (h, skips, emb, tt)."""
-    tt = torch.full((len(x),), t, device=x.device, dtype=torch.long)
-    h, skips, emb = model.encode(x, tt, cond)
-    return h, skips, emb, tt
+def _ddim_with_hspace(model: nn.Module, x: torch.Tensor, delta: torch.Tensor | None, steps: int, n_edit: int,
+                      cond: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """DDIM from x (n, 3, S, S) in the model's range, h <- h + delta at the first n_edit steps (the
+    asymmetric step: gentut.diffusion.ddim_step's eps_for_x0). Returns (x_0 (n, 3, S, S) in the
+    model's range, the unedited h averaged over the first n_edit steps (n, C, H, W))."""
+    schedule = model.schedule()
+    times = ddim_timesteps(schedule, steps)
+    h_sum = 0.0
+    for i, (t, t_next) in enumerate(zip(times, times[1:] + [-1])):
+        tt = torch.full((len(x),), t, device=x.device, dtype=torch.long)
+        h, skips, emb = model.encode(x, tt, cond)
+        eps = model.eps_from_output(model.decode(h, skips, emb), x, tt)
+        edited = None
+        if i < n_edit:
+            h_sum = h_sum + h
+            if delta is not None:
+                edited = model.eps_from_output(model.decode(h + delta.to(h), skips, emb), x, tt)
+        x = ddim_step(schedule, x, eps, t, t_next, clip=True, eps_for_x0=edited)
+    return x, h_sum / n_edit
 
 
 @torch.no_grad()
@@ -84,18 +81,8 @@ def hspace_sample(model: nn.Module, noise: torch.Tensor, delta: torch.Tensor | N
     delta: (C, H, W) or (n, C, H, W), or None for the unedited sample (plain DDIM with clipping);
     cond: the condition (n, K), None for the unconditional model (the kit's h-space study).
     """
-    schedule = model.schedule()
     x = noise.to(next(model.parameters()).device)
-    times = ddim_timesteps(schedule, steps)
-    n_edit = edited_steps(steps, edit_fraction) if delta is not None else 0
-    for i, (t, t_next) in enumerate(zip(times, times[1:] + [-1])):
-        h, skips, emb, tt = _passes(model, x, t, cond)
-        eps = model.eps_from_output(model.decode(h, skips, emb), x, tt)
-        if i < n_edit:
-            edited = model.eps_from_output(model.decode(h + delta.to(h), skips, emb), x, tt)
-            x = asymmetric_step(schedule, x, edited, eps, t, t_next)
-        else:
-            x = ddim_step(schedule, x, eps, t, t_next, clip=True)
+    x, _ = _ddim_with_hspace(model, x, delta, steps, edited_steps(steps, edit_fraction), cond)
     return to_image_range(x)
 
 
@@ -104,20 +91,12 @@ def record_hspace(model: nn.Module, noise: torch.Tensor, *, steps: int = 25, edi
                   cond: torch.Tensor | None = None, batch_size: int = 250) -> HSpaceRecord:
     """Sample from noise (N, 3, S, S) with DDIM and keep each image's h averaged over the steps that
     `hspace_sample` edits: the codes that boundaries are fitted on. Returns an HSpaceRecord."""
-    schedule = model.schedule()
     device = next(model.parameters()).device
-    times = ddim_timesteps(schedule, steps)
     n_edit = edited_steps(steps, edit_fraction)
     hs, images = [], []
     for start in range(0, len(noise), batch_size):
-        x = noise[start:start + batch_size].to(device)
         c = None if cond is None else cond[start:start + batch_size]
-        h_sum = 0.0
-        for i, (t, t_next) in enumerate(zip(times, times[1:] + [-1])):
-            h, skips, emb, tt = _passes(model, x, t, c)
-            if i < n_edit:
-                h_sum = h_sum + h
-            x = ddim_step(schedule, x, model.eps_from_output(model.decode(h, skips, emb), x, tt), t, t_next, clip=True)
-        hs.append((h_sum / n_edit).flatten(1).cpu())
+        x, h = _ddim_with_hspace(model, noise[start:start + batch_size].to(device), None, steps, n_edit, c)
+        hs.append(h.flatten(1).cpu())
         images.append(to_image_range(x).cpu())
     return HSpaceRecord(torch.cat(hs), torch.cat(images), tuple(h.shape[1:]))

@@ -84,8 +84,9 @@ print("possible 8x8 binary images: 2**64 =", f"{2**64:,}")
 
 # %% [markdown]
 # Drag the sliders: the left picture is the digit as scikit-learn stores it, the right one is
-# what our models see. Where does a threshold of 8 lose information, and what would a
-# threshold of 2 or 14 do?
+# what our models see. The bottom row holds all 17 grey levels (darkest top left) and shows which
+# of them the threshold turns into ink. Where does a threshold of 8 lose information, and what
+# would a threshold of 2 or 14 do?
 
 # %%
 grey_digits, _ = load_grey_digits()

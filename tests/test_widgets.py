@@ -88,6 +88,22 @@ def test_digits_browser_threshold_slider():
     assert (binary == 255).sum() == (grey[2] >= 12).sum() == 16
 
 
+def test_digits_browser_redraws_for_every_threshold_step_even_when_the_digit_does_not_change():
+    # a digit with no pixel at grey level 8 binarizes the same at thresholds 8 and 9; the panel's
+    # ramp of all 17 levels still shows the step (CI's browser test once moved the slider on such
+    # a digit and waited in vain for a new picture)
+    grey = np.zeros((1, 8, 8))
+    grey[0, 2:6, 2:6] = 16
+    panel = digits_browser(grey)
+    pictures = []
+    for threshold in range(1, 17):
+        panel.controls["threshold"].value = threshold
+        pictures.append(decode(panel.image.value))
+    assert all((a != b).any() for a, b in zip(pictures, pictures[1:]))
+    digit_tiles = [p[:9 * 16] for p in pictures]           # the top row: the digit, unchanged
+    assert all((a == digit_tiles[0]).all() for a in digit_tiles)
+
+
 def test_face_factor_panel_changes_only_what_the_slider_says():
     panel = face_factor_panel(seed=1)
     panel.controls["eyeglasses"].value = 0.0

@@ -19,15 +19,22 @@ __all__ = ["digit_threshold_view", "digits_browser", "face_factor_view", "face_f
            "scene_factor_view", "scene_factor_panel"]
 
 
+# every grey level 0..16 in one 8x8 tile, darkest top left: binarized, it shows which levels
+# become ink, and it changes at every threshold step even when the digit does not
+GREY_RAMP = torch.linspace(0, 16, 64).round().reshape(8, 8)
+
+
 def digit_threshold_view(grey: np.ndarray, index: int, threshold: float) -> np.ndarray:
-    """One digit of `grey` (N, 8, 8), levels 0..16, beside its binarization at `threshold`: uint8 (H, W, 3)."""
+    """One digit of `grey` (N, 8, 8), levels 0..16, and its binarization at `threshold` (top row);
+    the 17 grey levels and theirs (bottom row): uint8 (H, W, 3)."""
     digit = torch.as_tensor(grey[index], dtype=torch.float32)
-    pair = torch.stack([digit / 16, binarize(digit, threshold)])[:, None]     # (2, 1, 8, 8)
-    return image_grid(pair, nrow=2)
+    tiles = [digit / 16, binarize(digit, threshold), GREY_RAMP / 16, binarize(GREY_RAMP, threshold)]
+    return image_grid(torch.stack(tiles)[:, None], nrow=2)                    # (4, 1, 8, 8)
 
 
 def digits_browser(grey: np.ndarray) -> widgets.VBox:
-    """Sliders: digit index and binarization threshold -> the grey digit and its binary version."""
+    """Sliders: digit index and binarization threshold -> the grey digit and its binary version,
+    above the 17 grey levels and theirs."""
     index = widgets.IntSlider(value=0, min=0, max=len(grey) - 1, description="digit")
     threshold = widgets.IntSlider(value=8, min=1, max=16, description="threshold")
     return image_panel(lambda index, threshold: digit_threshold_view(grey, index, threshold),

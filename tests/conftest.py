@@ -1,5 +1,6 @@
-"""Suite-wide hooks: threads chosen as a notebook's setup() chooses them, and the browser test's
-latencies printed at the end of the run; one shared fixture (a tiny style generator and CLIP)."""
+"""Suite-wide hooks: threads chosen as a notebook's setup() chooses them, torch's global RNG seeded
+before every test, and the browser test's latencies printed at the end of the run; one shared
+fixture (a tiny style generator and CLIP)."""
 
 import sys
 
@@ -17,6 +18,13 @@ def pytest_configure(config):
     # so that the suite slows down gracefully, not many-fold, beside another busy program.
     torch.set_num_threads(choose_threads())
     single_thread_blas()
+
+
+@pytest.fixture(autouse=True)
+def seeded_global_rng():
+    """Every test starts from torch's global RNG seeded at 0: a test that draws without its own
+    generator draws the same numbers whatever ran before it, alone or in the whole suite."""
+    torch.manual_seed(0)
 
 
 @pytest.fixture

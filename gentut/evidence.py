@@ -38,8 +38,8 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["Estimate", "Spread", "Comparison", "ClaimFailed", "as_array", "bootstrap", "mean_interval",
-           "proportion_interval", "spread", "compare", "check", "resampled_units", "pooled", "bootstrap_statistic",
-           "compare_statistic"]
+           "correlation_interval", "proportion_interval", "spread", "compare", "check", "resampled_units", "pooled",
+           "bootstrap_statistic", "compare_statistic"]
 
 LEVEL = 0.95
 RESAMPLES = 2000
@@ -124,6 +124,15 @@ def bootstrap(values, statistic: Callable[[np.ndarray], np.ndarray] | None = Non
 def mean_interval(values, **kwargs) -> Estimate:
     """The mean of values (n,) with its bootstrap interval."""
     return bootstrap(values, **kwargs)
+
+
+def correlation_interval(a, b, **kwargs) -> Estimate:
+    """Pearson's correlation of paired values a, b (n,) with its bootstrap interval (pairs resampled)."""
+    def correlation(pairs: np.ndarray) -> np.ndarray:                      # (resamples, n, 2) -> (resamples,)
+        centred = pairs - pairs.mean(axis=1, keepdims=True)
+        x, y = centred[..., 0], centred[..., 1]
+        return (x * y).sum(axis=1) / np.sqrt((x * x).sum(axis=1) * (y * y).sum(axis=1))
+    return bootstrap(np.stack([as_array(a), as_array(b)], axis=1), correlation, **kwargs)
 
 
 def proportion_interval(successes: int, n: int, level: float = LEVEL) -> Estimate:

@@ -5,7 +5,8 @@ import pytest
 import torch
 from scipy.stats import bootstrap as scipy_bootstrap
 
-from gentut.evidence import ClaimFailed, bootstrap, check, compare, mean_interval, proportion_interval, spread
+from gentut.evidence import (ClaimFailed, bootstrap, check, compare, correlation_interval, mean_interval,
+                             proportion_interval, spread)
 
 
 def test_bootstrap_interval_matches_scipys_percentile_bootstrap():
@@ -140,3 +141,15 @@ def test_a_statistic_is_evaluated_once_for_several_comparisons():
     assert bootstrap_statistic(mean, 30, resamples=500, seed=7).value == pytest.approx(14.5) and calls == [501]
     with pytest.raises(ValueError, match="R finite values"):
         bootstrap_statistic(lambda idx: np.zeros(3), 30, resamples=10)
+
+
+def test_correlation_interval_is_pearsons_r_with_an_interval_that_covers_the_truth():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=3000)
+    y = 0.6 * x + 0.8 * rng.normal(size=3000)                  # true correlation 0.6
+    r = correlation_interval(torch.tensor(x), y)
+    assert r.value == pytest.approx(np.corrcoef(x, y)[0, 1])
+    assert r.low < 0.6 < r.high and r.high - r.low < 0.06
+    independent = correlation_interval(x, rng.normal(size=3000))
+    assert independent.low < 0 < independent.high
+    assert correlation_interval(x, -y).value == pytest.approx(-r.value)

@@ -1,0 +1,75 @@
+"""Screen a faces style generator before retraining everything downstream of it (issue 11).
+
+    python benchmarks/faces_generator_screen.py [DIR ...]     # no DIR: the shipped faces_stylegan
+
+DIR is a `python -m gentut.train faces_stylegan --out DIR` folder. For each generator, prints:
+- FD: predictor features of 2,000 samples against 2,000 test faces (lower is better);
+- the ties it invented: the pairs of factors whose predictor readings correlate among its samples
+  but not among 5,000 training faces, largest first, and the mean gap over all 28 pairs;
+- re-scoring in W at 2 std with notebook 05's protocol (`gentut.interpret.study.draw_effects`,
+  own change >= 0.25 and >= 2x the largest side effect): the plain edits that pass, for 5 fits on
+  2,000 scored samples (fit 0 is the notebook's draw) and 2 fits on 10,000.
+One to two minutes per generator on a 2-core CPU. Measured 2026-12-03: shipped FD 1.32, tie gap
+0.075, passes 5 4 7 7 5 | 5 4; the same recipe at 24,000 steps FD 0.92, 0.063, 4 5 4 5 4 | 7 5.
+"""
+
+import sys
+
+import torch
+
+from gentut import zoo
+from gentut.data.faces import FACE_FACTORS, make_faces
+from gentut.data.procedural import MODEL_SIZE, load_split
+from gentut.evaluate import generator_quality
+from gentut.interpret.edits import broadcast_ws, render_ws, sample_latents
+from gentut.interpret.rescoring import reliable, score_samples
+from gentut.interpret.study import N_EDIT, draw_effects
+
+NAMES = [f.name for f in FACE_FACTORS]
+MIN_EFFECT, MARGIN = 0.25, 2.0                  # notebook 05's re-scoring test
+
+
+def invented_ties(generated: torch.Tensor, real: torch.Tensor, top: int = 6) -> tuple[float, str]:
+    """Readings (N, 8) of generated and real faces -> (mean |gap| over pairs, the `top` pairs as text)."""
+    generated_r, real_r = torch.corrcoef(generated.T), torch.corrcoef(real.T)
+    gap = (generated_r - real_r).triu(1)
+    pairs = gap.abs().flatten().argsort(descending=True)[:top].tolist()
+    text = ", ".join(f"{NAMES[k // 8]}-{NAMES[k % 8]} {generated_r.flatten()[k]:+.2f} (data {real_r.flatten()[k]:+.2f})"
+                     for k in pairs)
+    return gap[gap != 0].abs().mean().item(), text
+
+
+def passing(G, predictor, samples, w_edit) -> str:
+    """Re-score the plain W normals fitted on `samples`: 'P' or '.' per factor, then the count."""
+    plain, _ = draw_effects(G, predictor, samples, w_edit)
+    ok = reliable(plain, range(len(NAMES)), MIN_EFFECT, MARGIN)
+    return "".join("P" if x else "." for x in ok.tolist()) + f" {int(ok.sum())}"
+
+
+@torch.no_grad()
+def screen(folder: str | None, predictor, real_read: torch.Tensor, test) -> None:
+    G = zoo.load("faces_stylegan", device="cpu", checkpoint_dir=folder)
+    generator = torch.Generator().manual_seed(0)
+    samples = score_samples(G, predictor, 2000, generator)
+    fd = generator_quality(render_ws(G, broadcast_ws(G, samples.w), 500), test, predictor, FACE_FACTORS)["fd"]
+    gap, ties = invented_ties(samples.scores, real_read)
+    print(f"== {folder or 'shipped faces_stylegan'}: FD {fd:.2f}; invented ties, mean gap {gap:.3f}: {ties}")
+    _, w_edit = sample_latents(G, N_EDIT, generator)
+    small = [passing(G, predictor, samples, w_edit)]
+    small += [passing(G, predictor, score_samples(G, predictor, 2000, generator), w_edit) for _ in range(4)]
+    large = [passing(G, predictor, score_samples(G, predictor, 10000, generator), w_edit) for _ in range(2)]
+    print(f"   plain edits passing ({' '.join(NAMES)}): 5 fits on 2,000 {small}; 2 fits on 10,000 {large}",
+          flush=True)
+
+
+def main() -> None:
+    torch.set_grad_enabled(False)
+    predictor = zoo.load("faces_predictor", device="cpu")
+    real_read = predictor.predict(make_faces(5000, seed=11, size=MODEL_SIZE).images)
+    test = load_split("faces", "test", n=2000)
+    for folder in sys.argv[1:] or [None]:
+        screen(folder, predictor, real_read, test)
+
+
+if __name__ == "__main__":
+    main()

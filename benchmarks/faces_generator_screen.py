@@ -22,17 +22,17 @@ from gentut.data.faces import FACE_FACTORS, make_faces
 from gentut.data.procedural import MODEL_SIZE, load_split
 from gentut.evaluate import generator_quality
 from gentut.interpret.edits import broadcast_ws, render_ws, sample_latents
-from gentut.interpret.rescoring import reliable, score_samples
+from gentut.interpret.rescoring import invented_ties, reliable, score_samples
 from gentut.interpret.study import N_EDIT, draw_effects
 
 NAMES = [f.name for f in FACE_FACTORS]
 MIN_EFFECT, MARGIN = 0.25, 2.0                  # notebook 05's re-scoring test
 
 
-def invented_ties(generated: torch.Tensor, real: torch.Tensor, top: int = 6) -> tuple[float, str]:
+def describe_ties(generated: torch.Tensor, real: torch.Tensor, top: int = 6) -> tuple[float, str]:
     """Readings (N, 8) of generated and real faces -> (mean |gap| over pairs, the `top` pairs as text)."""
     generated_r, real_r = torch.corrcoef(generated.T), torch.corrcoef(real.T)
-    gap = (generated_r - real_r).triu(1)
+    gap = invented_ties(generated, real)
     pairs = gap.abs().flatten().argsort(descending=True)[:top].tolist()
     text = ", ".join(f"{NAMES[k // 8]}-{NAMES[k % 8]} {generated_r.flatten()[k]:+.2f} (data {real_r.flatten()[k]:+.2f})"
                      for k in pairs)
@@ -52,7 +52,7 @@ def screen(folder: str | None, predictor, real_read: torch.Tensor, test) -> None
     generator = torch.Generator().manual_seed(0)
     samples = score_samples(G, predictor, 2000, generator)
     fd = generator_quality(render_ws(G, broadcast_ws(G, samples.w), 500), test, predictor, FACE_FACTORS)["fd"]
-    gap, ties = invented_ties(samples.scores, real_read)
+    gap, ties = describe_ties(samples.scores, real_read)
     print(f"== {folder or 'shipped faces_stylegan'}: FD {fd:.2f}; invented ties, mean gap {gap:.3f}: {ties}")
     _, w_edit = sample_latents(G, N_EDIT, generator)
     small = [passing(G, predictor, samples, w_edit)]

@@ -67,9 +67,9 @@ from gentut.evaluate import predictor_crosstalk
 from gentut.evidence import bootstrap, check, compare, correlation_interval, mean_interval, proportion_interval
 from gentut.interpret.boundaries import cosine_matrix, linear_probe, project_out
 from gentut.interpret.edits import broadcast_ws, direction_changes, edit_ws, purity, render_ws, sample_latents
-from gentut.interpret.rescoring import (fit_boundaries, largest_side_effects, layer_range_changes, own_effects,
-                                        reliable, score_samples, side_effect_projected, stack_normals, std_steps,
-                                        z_direction_changes)
+from gentut.interpret.rescoring import (fit_boundaries, invented_ties, largest_side_effects, layer_range_changes,
+                                        own_effects, reliable, score_samples, side_effect_projected, stack_normals,
+                                        std_steps, z_direction_changes)
 from gentut.interpret.study import (LAYER_STRENGTH, N_DRAWS, N_EDIT, N_LARGE, N_LAYER, N_SAMPLES, N_SCENE_SAMPLES,
                                     RATIO, STRENGTH, rescoring_ranges)
 from gentut.runtime import setup
@@ -524,7 +524,7 @@ for i in failing:
         and np.sign(generated.value) == np.sign(effects["W"][i, j].item())
     print(f"{names[i]:11s} drags {names[j]} {effects['W'][i, j]:+.2f}; correlation of the two readings: "
           f"generated faces {generated:+.2f}, training faces {training:+.2f}")
-gap = (torch.corrcoef(samples.scores.T) - torch.corrcoef(real_read.T)).triu(1)
+gap = invented_ties(samples.scores, real_read)                              # (8, 8), above the diagonal
 i, j = divmod(int(gap.abs().argmax()), len(names))
 print(f"the largest tie the generator invented: {names[i]}-{names[j]}, generated "
       f"{read_correlation(samples.scores, i, j):+.2f}, training {read_correlation(real_read, i, j):+.2f}; "

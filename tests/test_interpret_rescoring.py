@@ -11,7 +11,7 @@ import torch.nn as nn
 
 from gentut.interpret.edits import direction_effects, sample_latents
 from gentut.interpret.rescoring import (conditional_side_effect, side_effect_projected, fit_attribute_boundaries, fit_boundaries,
-                                        largest_side_effects, layer_range_effects, layer_ranges, own_effects, reliable,
+                                        invented_ties, largest_side_effects, layer_range_effects, layer_ranges, own_effects, reliable,
                                         score_samples, stack_normals, std_steps, z_direction_effects)
 from gentut.models.stylegan import StyleGenerator
 
@@ -179,3 +179,14 @@ def test_own_effects_picks_each_directions_target_factor():
     assert torch.equal(own_effects(effects), effects[[0, 1], :, [0, 1]])
     assert own_effects(effects).shape == (2, 3)
     assert torch.equal(own_effects(effects[:, 0], targets=[3, 2]), torch.tensor([3.0, 14.0]))
+
+
+def test_invented_ties_is_the_generated_correlation_minus_the_real_one_above_the_diagonal():
+    g = torch.Generator().manual_seed(0)
+    real = torch.randn(4000, 3, generator=g)                               # independent factors
+    tied = torch.randn(4000, 3, generator=g)
+    tied[:, 2] = 0.6 * tied[:, 0] + 0.8 * tied[:, 2]                        # factors 0 and 2 correlate 0.6
+    gap = invented_ties(tied, real)
+    assert gap.shape == (3, 3) and (gap.tril() == 0).all()
+    assert gap[0, 2] == pytest.approx(0.6, abs=0.05) and gap[0, 1].abs() < 0.05 and gap[1, 2].abs() < 0.05
+    assert torch.allclose(invented_ties(real, real), torch.zeros(3, 3))

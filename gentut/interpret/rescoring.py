@@ -33,7 +33,7 @@ from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, ren
 __all__ = ["ScoredSamples", "score_samples", "fit_boundaries", "fit_attribute_boundaries", "stack_normals", "std_steps",
            "z_direction_changes", "z_direction_effects", "own_effects", "largest_side_effects", "reliable",
            "layer_ranges", "layer_range_changes", "layer_range_effects", "SideEffect", "conditional_side_effect",
-           "side_effect_projected"]
+           "side_effect_projected", "invented_ties"]
 
 
 @dataclass
@@ -159,6 +159,17 @@ def side_effect_projected(steps: torch.Tensor, normals: torch.Tensor, effects: t
                          f"{tuple(normals.shape)} and {tuple(effects.shape)}")
     side, _ = largest_side_effects(effects.to(steps.device), range(len(steps)))
     return torch.stack([project_out(step, normals[j]) * step.norm() for step, j in zip(steps, side.tolist())])
+
+
+def invented_ties(generated: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """How much more (or less) each pair of factors correlates among generated images than real ones.
+
+    generated (N, K), real (M, K): readings of the same K factors (e.g. `predictor.predict`).
+    Returns (K, K): entry [i, j] for i < j the generated correlation minus the real one, 0 on and
+    below the diagonal. A large entry is a tie the generator invented (or dropped), which a
+    boundary fitted on its samples can inherit as a side effect.
+    """
+    return (torch.corrcoef(generated.T) - torch.corrcoef(real.T)).triu(1)
 
 
 def reliable(effects: torch.Tensor, targets: Sequence[int], min_effect: float = 0.1,

@@ -11,6 +11,11 @@ DIR is a `python -m gentut.train faces_stylegan --out DIR` folder. For each gene
   2,000 scored samples (fit 0 is the notebook's draw) and 2 fits on 10,000.
 One to two minutes per generator on a 2-core CPU. Measured 2026-12-03: shipped FD 1.32, tie gap
 0.075, passes 5 4 7 7 5 | 5 4; the same recipe at 24,000 steps FD 0.92, 0.063, 4 5 4 5 4 | 7 5.
+Measured 2026-12-04 (none beats the shipped generator, none shipped): with StyleGAN2's path length
+penalty (pl_weight 2) FD 1.66, 0.084, 6 6 4 5 5 | 6 5; pl_weight 8 FD 2.61, 0.142, 4 4 4 4 4 | 3 4;
+a wider synthesis network (width 24) FD 2.83, 0.116, 4 4 5 4 4 | 3 4. Skin tone and hair colour
+are the usual failures; every candidate invents a tie of its own (hair length-skin tone -0.59 and
+-0.88 in the last two).
 """
 
 import sys

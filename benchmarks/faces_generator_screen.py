@@ -13,9 +13,10 @@ One to two minutes per generator on a 2-core CPU. Measured 2026-12-03: shipped F
 0.075, passes 5 4 7 7 5 | 5 4; the same recipe at 24,000 steps FD 0.92, 0.063, 4 5 4 5 4 | 7 5.
 Measured 2026-12-04 (none beats the shipped generator, none shipped): with StyleGAN2's path length
 penalty (pl_weight 2) FD 1.66, 0.084, 6 6 4 5 5 | 6 5; pl_weight 8 FD 2.61, 0.142, 4 4 4 4 4 | 3 4;
-a wider synthesis network (width 24) FD 2.83, 0.116, 4 4 5 4 4 | 3 4. Skin tone and hair colour
-are the usual failures; every candidate invents a tie of its own (hair length-skin tone -0.59 and
--0.88 in the last two).
+a wider synthesis network (width 24, screened with the registry's config patched to match) FD 2.83,
+0.116, 4 4 5 4 4 | 3 4. Which edits fail differs by candidate: pl_weight 2 fails skin tone on 5 of
+7 fits and background on 4; the other two fail hair length on every fit, and each invents a tie the
+data lacks (hair length-hair colour -0.73 and hair length-skin tone -0.88, data -0.01).
 """
 
 import sys

@@ -17,6 +17,12 @@ a wider synthesis network (width 24, screened with the registry's config patched
 0.116, 4 4 5 4 4 | 3 4. Which edits fail differs by candidate: pl_weight 2 fails skin tone on 5 of
 7 fits and background on 4; the other two fail hair length on every fit, and each invents a tie the
 data lacks (hair length-hair colour -0.73 and hair length-skin tone -0.88, data -0.01).
+The shipped recipe with two other training seeds (ZooEntry.seed 1 and 2, 12,000 steps, same data)
+gave FD 1.76, 0.093, 5 7 4 5 5 | 6 4 and FD 1.62, 0.107, 5 6 5 5 5 | 5 5. Each seed invents its own
+ties, so a different set of edits fails: with seed 1, hair length-hair colour -0.55 and yaw-hair
+colour +0.44, and hair length fails on every fit; with seed 2, age-skin tone +0.24, and background
+fails on 6 of 7 fits. So one training run per recipe cannot rank recipes: every candidate above lies
+within the spread of the training seeds (4 to 7 passes on 2,000, 4 to 6 on 10,000).
 """
 
 import sys

@@ -21,8 +21,9 @@ The shipped recipe with two other training seeds (ZooEntry.seed 1 and 2, 12,000 
 gave FD 1.76, 0.093, 5 7 4 5 5 | 6 4 and FD 1.62, 0.107, 5 6 5 5 5 | 5 5. Each seed invents its own
 ties, so a different set of edits fails: with seed 1, hair length-hair colour -0.55 and yaw-hair
 colour +0.44, and hair length fails on every fit; with seed 2, age-skin tone +0.24, and background
-fails on 6 of 7 fits. So one training run per recipe cannot rank recipes: every candidate above lies
-within the spread of the training seeds (4 to 7 passes on 2,000, 4 to 6 on 10,000).
+fails on 6 of 7 fits. The three seeds span 4 to 7 passes on 2,000 and 4 to 6 on 10,000; the
+candidates above span 3 to 7 on both, none more than one pass outside the seeds' range. So one
+training run per recipe cannot rank recipes: judge a recipe over several training seeds.
 """
 
 import sys

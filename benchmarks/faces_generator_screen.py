@@ -24,6 +24,17 @@ colour +0.44, and hair length fails on every fit; with seed 2, age-skin tone +0.
 fails on 6 of 7 fits. The three seeds span 4 to 7 passes on 2,000 and 4 to 6 on 10,000; the
 candidates above span 3 to 7 on both, none more than one pass outside the seeds' range. So one
 training run per recipe cannot rank recipes: judge a recipe over several training seeds.
+Seeds 3 and 4 (12,000 steps): FD 1.53, 0.068, 6 6 6 6 6 | 6 6 and FD 1.13, 0.077, 4 3 5 5 4 | 3 3.
+Longer runs (the recipe has no schedule, so a run resumed from its saved state is the same run
+continued), screened every 1,000 steps: seed 3 from 12,000 to 20,000 (FD 1.35 to 1.61) passes 5
+to 7 and fails age on 56 of 63 fits; seed 1 from 13,000 to 16,000 passes 3 to 7 and fails hair
+length on 27 of 28; seed 2 from 13,000 to 16,000 passes 4 to 6 and fails background on 26 of 28
+and smile on 22. All seven edits that should pass (every one but eyeglasses) pass on 6 of these
+126 fits (5 of them seed 3's); no seed (0 to 4) at any length screened passes them on every fit.
+Seed 3's age edit fails by hair colour (at 12,000 and 20,000 steps: own +0.39 to +0.42, hair
+colour +0.24 to +0.37), while the predictor reads age alone on real renders (moving any factor by
+0.4 moves every other reading by at most 0.002): the tie is the generator's, most likely grey hair
+drawn so that it reads as lighter hair.
 """
 
 import sys

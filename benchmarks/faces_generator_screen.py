@@ -33,8 +33,16 @@ and smile on 22. All seven edits that should pass (every one but eyeglasses) pas
 126 fits (5 of them seed 3's); no seed (0 to 4) at any length screened passes them on every fit.
 Seed 3's age edit fails by hair colour (at 12,000 and 20,000 steps: own +0.39 to +0.42, hair
 colour +0.24 to +0.37), while the predictor reads age alone on real renders (moving any factor by
-0.4 moves every other reading by at most 0.002): the tie is the generator's, most likely grey hair
-drawn so that it reads as lighter hair.
+0.4 moves every other reading by at most 0.002): the tie is the generator's. Grey hair drawn so
+that it reads as lighter hair was the first suspect, but it is not what makes the ties: with no
+greying (`_MAX_GREYING` 0 in gentut/data/faces.py, the predictor retrained on those faces, whose FD
+is not comparable with the ones above) seeds 0 and 1 gave FD 2.86, 0.098, 6 6 6 7 6 | 6 6 and FD
+3.79, 0.123, 4 3 3 2 2 | 3 3 at 12,000 steps (6 6 6 7 7 | 6 6 and 2 3 2 4 3 | 4 3 at 14,000). They
+still tie age to hair colour (seed 0 +0.18 at 12,000 steps, seed 1 +0.13 at 14,000; data -0.01)
+and invent ties with hair colour as large as before (smile +0.43, yaw +0.66). Lines alone are
+faint: seed 0's age edit moves age only +0.12 to +0.16 (12,000 steps), and age fails on every fit
+of both seeds; the plain eyeglasses edit passes on every fit of seed 0, so the lesson of projecting
+age out would be lost. The data keeps its greying.
 """
 
 import sys

@@ -62,7 +62,11 @@ it): FD 3.82, 6 6 5 6 6 | 6 6 and FD 2.92, 6 4 4 4 6 | 5 5. Age, hair length, ha
 skin tone pass on every fit of both seeds; yaw passes on every fit of seed 0 and 3 of 7 of seed 1.
 Projecting age out of the eyeglasses edit removes 80 % and 93 % of its age drag (fit 0) and keeps
 99 % and 95 % of the eyeglasses change. But smile fails on every fit: its own change is +0.21 and
-+0.01 (fit 0), so these generators draw smile but not along a direction of W. The FD is worse
++0.01 (fit 0). Seed 1 holds smile less linearly in W (a ridge probe's R2 0.49, shipped 0.88); seed
+0 holds it as linearly (R2 0.87, boundary accuracy 1.00) but its 2-std edit moves smile only +0.21
+against the shipped +0.36: along the normal, the edit faces' mean smile reads 0.49, 0.69, 0.70,
+0.59 at 0, 1, 2, 3 std (shipped 0.49, 0.71, 0.85, 0.90), and seed 1's stays at 0.48 to 0.50 from
+-3 to +3 std. The FD is worse
 (3.82 and 2.92 against 1.32 and 1.76), and each run took 52 min on one core (the plain recipe 27).
 The generator trains against the predictor that re-scores it, so a second predictor judged too
 (width 32, seed 1, never seen in training): the ties stay gone (mean gap 0.020 and 0.018, shipped

@@ -58,7 +58,8 @@ of those fakes are style-mixed, which decorrelates factors drawn at different la
 construction, so the penalty sat near its noise floor while unmixed samples kept large ties (hair
 colour-skin tone +0.73, data +0.02). On 32 fresh unmixed fakes every second G step (weight
 2 lambda) it removes the invented ties (mean gap 0.021 and 0.020, against 0.075 and 0.093 without
-it): FD 3.82, 6 6 5 6 6 | 6 6 and FD 2.92, 6 4 4 4 6 | 5 5. Age, hair length, hair colour and
+it): FD 3.82, 6 6 5 6 6 | 6 6 and FD 2.92, 6 4 4 4 6 | 5 5 (worse FD than the same seeds' 1.32 and
+1.76; each run took 52 min on one core, the plain recipe 27). Age, hair length, hair colour and
 skin tone pass on every fit of both seeds; yaw passes on every fit of seed 0 and 3 of 7 of seed 1.
 Projecting age out of the eyeglasses edit removes 80 % and 93 % of its age drag (fit 0) and keeps
 99 % and 95 % of the eyeglasses change. But smile fails on every fit: its own change is +0.21 and
@@ -69,8 +70,7 @@ against the shipped +0.36: along the normal, the edit faces' mean smile reads 0.
 -3 to +3 std. Trained on to 14,000 steps (resumed; the tie batches' generator restarted): FD 3.66,
 0.023, 6 6 7 6 6 | 6 6 and FD 3.37, 0.021, 5 6 5 5 6 | 6 6 -- seed 1's yaw now passes on every fit,
 smile still fails on 13 of 14, and its curves keep their shape (seed 0: 0.50, 0.70, 0.73, 0.61 at
-0 to 3 std; seed 1: 0.44 to 0.49). The FD is worse
-(3.82 and 2.92 against 1.32 and 1.76), and each run took 52 min on one core (the plain recipe 27).
+0 to 3 std; seed 1: 0.44 to 0.49).
 The generator trains against the predictor that re-scores it, so a second predictor judged too
 (width 32, seed 1, never seen in training): the ties stay gone (mean gap 0.020 and 0.018, shipped
 generator 0.076) and the same edits pass and fail (7 6 6 6 6 | 6 5 and 6 5 5 4 5 | 6 5; smile

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from gentut.data.batch import LabeledImages
 from gentut.data.degrade import degrade
 from gentut.interpret.edits import broadcast_ws
+from gentut.interpret.rescoring import tie_penalty
 from gentut.losses import (d_logistic_loss, discretized_logistic_nll, g_nonsaturating_loss, kl_to_standard_normal,
                            path_lengths, quantize_8bit, r1_penalty)
 from gentut.progress import tqdm
@@ -29,7 +30,7 @@ from gentut.run_state import TrainingStateError, read_state, restore_state, save
 from gentut.training import TrainingDiverged
 from gentut.translation import CycleGANWeights, cyclegan_step, one_hot_labels, pix2pix_step
 
-__all__ = ["run_steps", "train_supervised", "train_predictor", "train_segmenter", "train_vae", "train_gan",
+__all__ = ["run_steps", "train_supervised", "train_predictor", "train_segmenter", "train_vae", "ReadingMemory", "train_gan",
            "train_pix2pix", "train_cyclegan", "train_encoder", "train_diffusion"]
 
 
@@ -137,11 +138,34 @@ def train_vae(model: nn.Module, data: LabeledImages, *, steps: int, batch_size: 
                      generator=generator, **run_args)
 
 
+class ReadingMemory(nn.Module):
+    """The last `batches` batches of predictor readings, newest first, for train_gan's tie penalty.
+
+    Buffers, not a list, so that a saved training state carries them and a resumed run is the
+    same run as an uninterrupted one.
+    """
+
+    def __init__(self, batches: int, batch_size: int, n_factors: int):
+        super().__init__()
+        self.register_buffer("readings", torch.zeros(batches * batch_size, n_factors))
+        self.register_buffer("count", torch.zeros((), dtype=torch.long))
+
+    def pool(self, readings: torch.Tensor) -> torch.Tensor:
+        """readings (B, K), with gradients -> (B + remembered, K): them, then the remembered
+        ones; then remember them (detached) in place of the oldest."""
+        pooled = torch.cat([readings, self.readings[:int(self.count)]])
+        self.readings.copy_(torch.cat([readings.detach(), self.readings])[:len(self.readings)])
+        self.count.fill_(min(int(self.count) + len(readings), len(self.readings)))
+        return pooled
+
+
 def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, batch_size: int = 32,
               lr: float = 2e-3, betas: tuple[float, float] = (0.0, 0.99), r1_gamma: float = 1.0,
               r1_every: int = 4, ema_beta: float = 0.998, mapping_lr_mult: float = 0.01,
               style_mixing: float = 0.0, pl_weight: float = 0.0, pl_every: int = 4,
-              generator: torch.Generator, **run_args) -> tuple[nn.Module, list[dict[str, float]]]:
+              tie_weight: float = 0.0, tie_predictor: nn.Module | None = None,
+              tie_reference: torch.Tensor | None = None, tie_every: int = 2, tie_batch: int = 32,
+              tie_memory: int = 7, generator: torch.Generator, **run_args) -> tuple[nn.Module, list[dict[str, float]]]:
     """Non-saturating GAN with lazy R1 on the discriminator and an EMA copy of the generator.
 
     Returns (G_ema, history). G_ema, the running average of G's weights, draws cleaner images
@@ -151,7 +175,19 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
     uses 0.1); a share `style_mixing` of the fakes mix two codes
     (`StyleGenerator.sample_ws`); `pl_weight` > 0 adds StyleGAN2's path length penalty every
     `pl_every` steps on half a batch; at the end `w_avg` is set to the mean w of 10,000 codes.
+
+    `tie_weight` > 0 (a StyleGenerator only) keeps the factors' correlations as in the data: every
+    `tie_every` G steps, `tie_batch` fresh *unmixed* codes are drawn (mixing would decorrelate factors
+    drawn at different layers by construction and hide the ties), `tie_predictor` (frozen) reads
+    their images, and the G loss adds tie_every x tie_weight x `tie_penalty` of those readings, pooled
+    with the last `tie_memory` such batches (detached, for a steadier estimate), against
+    `tie_reference` (M, K), its readings of real images. Without it each training run of faces_stylegan
+    invented its own ties between factors the data keeps apart, and InterFaceGAN's boundaries
+    inherited them as side effects (issue 11; benchmarks/faces_generator_screen.py has the figures).
     """
+    if tie_weight > 0 and (tie_predictor is None or tie_reference is None or not hasattr(G, "mapping")):
+        raise ValueError("tie_weight > 0 needs a style generator, tie_predictor (a frozen attribute predictor) "
+                         "and tie_reference (its readings of real images, (M, K))")
     device = data.images.device
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     styled = hasattr(G, "mapping")
@@ -161,6 +197,7 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
     opt_g = torch.optim.Adam(groups, lr=lr, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
     pl_mean = torch.zeros((), device=device)
+    memory = ReadingMemory(tie_memory, tie_batch, tie_reference.shape[1]).to(device) if tie_weight > 0 else None
 
     def fakes(n):
         if styled:
@@ -183,6 +220,11 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
         opt_d.step()
 
         g_loss = g_nonsaturating_loss(D(fakes(batch_size)))
+        ties = torch.zeros(())
+        if memory is not None and step % tie_every == tie_every - 1:
+            readings = torch.sigmoid(tie_predictor(G.synthesis(G.sample_ws(tie_batch, generator, mixing=0.0))))
+            ties = tie_penalty(memory.pool(readings), tie_reference)
+            g_loss = g_loss + tie_every * tie_weight * ties
         pl = torch.zeros(())
         if pl_weight > 0 and step % pl_every == 0:
             ws = G.sample_ws(max(batch_size // 2, 1), generator, mixing=style_mixing)
@@ -194,9 +236,11 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
         g_loss.backward()
         opt_g.step()
         update_ema(G_ema, G, ema_beta)
-        return {"d": d_loss.item(), "g": g_loss.item(), "r1": r1.item(), "pl": pl.item()}
+        losses = {"d": d_loss.item(), "g": g_loss.item(), "r1": r1.item(), "pl": pl.item()}
+        return losses | ({"ties": ties.item()} if memory is not None else {})
 
-    history = run_steps(step_fn, steps=steps, modules={"G": G, "D": D, "G_ema": G_ema},
+    modules = {"G": G, "D": D, "G_ema": G_ema} | ({"tie_memory": memory} if memory is not None else {})
+    history = run_steps(step_fn, steps=steps, modules=modules,
                         optimizers={"G": opt_g, "D": opt_d}, generator=generator, **run_args)
     if styled:                                        # the centre that truncation pulls towards
         with torch.no_grad():

@@ -34,7 +34,8 @@ import torch
 
 from gentut import manifest, zoo
 from gentut.checks import GentutError, check_count, positive_int_arg
-from gentut.data.procedural import dataset_factors, load_split
+from gentut.data.faces import make_faces
+from gentut.data.procedural import MODEL_SIZE, dataset_factors, load_split
 from gentut.diffusion import heldout_loss
 from gentut.evaluate import evaluate_predictor, evaluate_segmenter, evaluate_vae
 from gentut.interpret.discovery import evaluate_discovery, train_discovery
@@ -106,6 +107,16 @@ def run_description(entry: zoo.ZooEntry, n_train: int | None) -> dict:
             "seed": entry.seed, "n_train": n_train}
 
 
+def tie_reference(predictor_name: str, device: torch.device) -> tuple[torch.nn.Module, torch.Tensor]:
+    """For train_gan's tie penalty: the frozen predictor and its readings (5000, K) of 5,000 fresh faces
+    (make_faces seed 11, the reference of benchmarks/faces_generator_screen.py). Loaded with the
+    random stream forked, so that the run draws the same numbers as without the penalty's set-up."""
+    with torch.random.fork_rng(devices=[]):
+        predictor = zoo.load(predictor_name, device=device).requires_grad_(False)
+    with torch.no_grad():
+        return predictor, predictor.predict(make_faces(5000, seed=11, size=MODEL_SIZE).images.to(device))
+
+
 def run_recipe(entry: zoo.ZooEntry, model: torch.nn.Module, train, val, args: dict,
                device: torch.device) -> tuple[torch.nn.Module, dict[str, float]]:
     """Train `model` with the entry's recipe on the `train` split; return (the model to save, held-out metrics)."""
@@ -122,6 +133,8 @@ def run_recipe(entry: zoo.ZooEntry, model: torch.nn.Module, train, val, args: di
         return model, evaluate_vae(model, val, args["generator"])
     if entry.recipe == "gan":
         critic = DCGANDiscriminator(**entry.discriminator).to(device)
+        if entry.train.get("tie_weight"):
+            args["tie_predictor"], args["tie_reference"] = tie_reference(args["tie_predictor"], device)
         G_ema, _ = train_gan(model, critic, train, **args)
         return G_ema, {}                  # sample quality needs the predictor: benchmarks/zoo_quality.py
     if entry.recipe == "pix2pix":

@@ -12,7 +12,7 @@ import torch.nn as nn
 from gentut.interpret.edits import direction_effects, sample_latents
 from gentut.interpret.rescoring import (conditional_side_effect, side_effect_projected, fit_attribute_boundaries, fit_boundaries,
                                         invented_ties, largest_side_effects, layer_range_effects, layer_ranges, own_effects, reliable,
-                                        score_samples, stack_normals, std_steps, z_direction_effects)
+                                        score_samples, stack_normals, std_steps, tie_penalty, z_direction_effects)
 from gentut.models.stylegan import StyleGenerator
 
 
@@ -190,3 +190,17 @@ def test_invented_ties_is_the_generated_correlation_minus_the_real_one_above_the
     assert gap.shape == (3, 3) and (gap.tril() == 0).all()
     assert gap[0, 2] == pytest.approx(0.6, abs=0.05) and gap[0, 1].abs() < 0.05 and gap[1, 2].abs() < 0.05
     assert torch.allclose(invented_ties(real, real), torch.zeros(3, 3))
+
+
+def test_tie_penalty_is_the_squared_invented_ties_and_its_gradient_loosens_a_tie():
+    g = torch.Generator().manual_seed(0)
+    real = torch.rand(500, 4, generator=g)
+    assert tie_penalty(real, real).item() == 0.0                     # the data's own correlations: no gap
+    tied = torch.rand(200, 4, generator=g)
+    tied[:, 1] = tied[:, 0] + 0.05 * torch.rand(200, generator=g)    # factors 0 and 1 tied, unlike the data
+    tied.requires_grad_(True)
+    loss = tie_penalty(tied, real)
+    assert loss.item() == pytest.approx(invented_ties(tied.detach(), real).pow(2).sum().item(), rel=1e-5)
+    assert loss.item() > 0.8                                        # corr ~0.99 where the data has ~0
+    loss.backward()
+    assert tie_penalty((tied - 0.5 * tied.grad).detach(), real) < loss  # a step down the gradient loosens it

@@ -1,5 +1,6 @@
 """The zoo: registry, loading with checksums, clear errors, and the training CLI's real loop."""
 
+import dataclasses
 import json
 
 import pytest
@@ -90,6 +91,37 @@ def test_resume_continues_where_it_stopped_and_a_new_run_does_not_erase_it(tmp_p
     resumed = train_entry("faces_vae", resume=True, out_dir=tmp_path / "a", state_dir=state.parent, **common)
     straight = train_entry("faces_vae", steps=5, out_dir=tmp_path / "b", state_dir=tmp_path / "state_b", **common)
     assert resumed["steps"] == 5 and resumed["sha256"] == straight["sha256"]
+
+
+def test_a_tie_penalised_gan_resumes_to_the_same_weights(tmp_path, monkeypatch):
+    """faces_stylegan with train_gan's tie penalty, interrupted at step 4 of 6 and resumed, equals 6
+    steps in one go (the memory of earlier readings travels in the saved state), and differs from
+    the run without the penalty."""
+    import gentut.recipes
+    common = dict(steps=6, device="cpu", n_train=32, n_val=16, progress=False, save_every=1)
+    plain = train_entry("faces_stylegan", out_dir=tmp_path / "plain", state_dir=tmp_path / "s0", **common)
+    entry = zoo.get_entry("faces_stylegan")
+    monkeypatch.setitem(zoo.REGISTRY, "faces_stylegan", dataclasses.replace(
+        entry, train=dict(entry.train, tie_weight=1.0, tie_predictor="faces_predictor")))
+    with monkeypatch.context() as patch:
+        calls, d_loss = [], gentut.recipes.d_logistic_loss
+
+        def d_loss_until_interrupted(*args):
+            calls.append(1)
+            if len(calls) > 4:
+                raise KeyboardInterrupt
+            return d_loss(*args)
+
+        patch.setattr(gentut.recipes, "d_logistic_loss", d_loss_until_interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            train_entry("faces_stylegan", out_dir=tmp_path / "a", state_dir=tmp_path / "s1", **common)
+    resumed = train_entry("faces_stylegan", resume=True, out_dir=tmp_path / "a", state_dir=tmp_path / "s1",
+                          **{**common, "steps": None})
+    straight = train_entry("faces_stylegan", out_dir=tmp_path / "b", state_dir=tmp_path / "s2", **common)
+    assert resumed["sha256"] == straight["sha256"] != plain["sha256"]
+    with pytest.raises(ValueError, match="tie_weight > 0 needs a style generator"):
+        gentut.recipes.train_gan(zoo.build("faces_dcgan"), None, None, steps=1, tie_weight=1.0,
+                                 generator=torch.Generator())
 
 
 def test_resume_without_a_state_says_so_and_stops(tmp_path):

@@ -33,7 +33,7 @@ from gentut.interpret.edits import broadcast_ws, direction_effects, edit_ws, ren
 __all__ = ["ScoredSamples", "score_samples", "fit_boundaries", "fit_attribute_boundaries", "stack_normals", "std_steps",
            "z_direction_changes", "z_direction_effects", "own_effects", "largest_side_effects", "reliable",
            "layer_ranges", "layer_range_changes", "layer_range_effects", "SideEffect", "conditional_side_effect",
-           "side_effect_projected", "invented_ties"]
+           "side_effect_projected", "invented_ties", "tie_penalty"]
 
 
 @dataclass
@@ -170,6 +170,19 @@ def invented_ties(generated: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     boundary fitted on its samples can inherit as a side effect.
     """
     return (torch.corrcoef(generated.T) - torch.corrcoef(real.T)).triu(1)
+
+
+def tie_penalty(generated: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """The invented ties as a loss: the sum over pairs i < j of the squared `invented_ties` gap.
+
+    generated (N, K): readings with gradients (e.g. sigmoid of a frozen predictor's logits on a
+    generator's images); real (M, K): the same predictor's readings of real images. Returns a
+    scalar, 0 when the generated readings correlate pair by pair as the real ones do.
+    `gentut.recipes.train_gan(tie_weight=...)` adds it to the generator's loss.
+    """
+    gap = invented_ties(generated, real)
+    upper = torch.ones_like(gap, dtype=torch.bool).triu(1)
+    return gap[upper].pow(2).sum()
 
 
 def reliable(effects: torch.Tensor, targets: Sequence[int], min_effect: float = 0.1,

@@ -78,16 +78,17 @@ fails on 13 of these 14 fits), but in its features the FD rises more: 8.46 and 6
 shipped generator's 2.36, so the penalty costs fidelity that the shipped predictor's features
 underrate.
 The penalty now lives in the package (`gentut.recipes.train_gan(tie_weight=...)`, the entry's train
-dict naming `tie_predictor`; 300 steps of it give the scratch run's weights bit for bit). A grid on
-a lent H200 GPU (2026-12-04; six runs side by side, one process each: 14.5 steps/s with the penalty,
-20 without) was cut off by the session's 8-minute window at 6,900 and 9,600 steps; the G_ema of the
-last saved states, screened here: mapping_lr_mult 0.3 without the penalty (9,500 steps) FD 3.48,
-0.156, 3 3 3 3 3 | 4 4 and FD 3.30, 0.137, 3 4 5 6 6 | 6 4 (seeds 0, 1; faster mapping alone invents
-more ties); the penalty at lambda 0.5 with mapping_lr_mult 0.1 (6,750 steps) FD 2.21, 0.023, 5 6 5 5
-6 | 7 6 and FD 2.54, 0.029, 4 5 4 6 3 | 5 5; lambda 1 with mapping_lr_mult 0.3 (6,750 steps) FD
-2.79, 0.018, 5 4 5 6 5 | 7 4 and FD 2.75, 0.030, 6 6 6 6 6 | 6 6 (age fails on every fit). Smile
-lies flat along its normal (0.39 to 0.54 from -3 to +3 std) in one run of each of the first two
-recipes, so a flat smile is not the penalty's doing alone.
+dict naming `tie_predictor`; its run of the candidate below, 12,000 steps in 41 min on one core,
+gives the scratch run's weights bit for bit, SHA-256 c0d95cdf...). A grid on a lent H200 GPU
+(2026-12-04; six runs side by side, one process each: 14.5 steps/s with the penalty, 20 without) was
+cut off by the session's 8-minute window at 6,900 and 9,600 steps; the G_ema of the last saved
+states, screened here: mapping_lr_mult 0.3 without the penalty (9,500 steps) FD 3.48, 0.156, 3 3 3 3
+3 | 4 4 and FD 3.30, 0.137, 3 4 5 6 6 | 6 4 (seeds 0, 1; faster mapping alone invents more ties);
+the penalty at lambda 0.5 with mapping_lr_mult 0.1 (6,750 steps) FD 2.21, 0.023, 5 6 5 5 6 | 7 6 and
+FD 2.54, 0.029, 4 5 4 6 3 | 5 5; lambda 1 with mapping_lr_mult 0.3 (6,750 steps) FD 2.79, 0.018, 5 4
+5 6 5 | 7 4 and FD 2.75, 0.030, 6 6 6 6 6 | 6 6 (age fails on every fit). Smile lies flat along its
+normal (0.39 to 0.54 from -3 to +3 std) in one run of each of the first two recipes, so a flat smile
+is not the penalty's doing alone.
 Lambda 1 with mapping_lr_mult 0.3 on the CPU (seeds 0 and 1, 12,000 steps, 47 min each on one core,
 side by side), the checkpoints a run of 5,000 to 12,000 steps would end with screened on 5 fits of
 2,000 (FD, mean tie gap, passes; then what fails): both seeds' smile lies flat at 5,000 steps (FD

@@ -62,18 +62,19 @@ def test_training_cli_real_loop_dry_run(name, tmp_path):
     assert (tmp_path / "state" / f"{name}.state.pt").exists()
 
 
-def interrupt_at(monkeypatch, step):
-    """Make the VAE recipe stop as Ctrl-C would, during training step `step` (0-based)."""
+def interrupt_at(monkeypatch, step, loss="kl_to_standard_normal"):
+    """Make a recipe stop as Ctrl-C would, during training step `step` (0-based): the recipe's `loss`
+    (called once per step: the VAE's KL term by default, the GAN's d_logistic_loss) raises on call step + 1."""
     import gentut.recipes
-    calls, kl = [], gentut.recipes.kl_to_standard_normal
+    calls, original = [], getattr(gentut.recipes, loss)
 
-    def kl_until_interrupted(*args):
+    def until_interrupted(*args):
         calls.append(1)
         if len(calls) > step:
             raise KeyboardInterrupt
-        return kl(*args)
+        return original(*args)
 
-    monkeypatch.setattr(gentut.recipes, "kl_to_standard_normal", kl_until_interrupted)
+    monkeypatch.setattr(gentut.recipes, loss, until_interrupted)
 
 
 def test_resume_continues_where_it_stopped_and_a_new_run_does_not_erase_it(tmp_path, monkeypatch):
@@ -104,15 +105,7 @@ def test_a_tie_penalised_gan_resumes_to_the_same_weights(tmp_path, monkeypatch):
     monkeypatch.setitem(zoo.REGISTRY, "faces_stylegan", dataclasses.replace(
         entry, train=dict(entry.train, tie_weight=1.0, tie_predictor="faces_predictor")))
     with monkeypatch.context() as patch:
-        calls, d_loss = [], gentut.recipes.d_logistic_loss
-
-        def d_loss_until_interrupted(*args):
-            calls.append(1)
-            if len(calls) > 4:
-                raise KeyboardInterrupt
-            return d_loss(*args)
-
-        patch.setattr(gentut.recipes, "d_logistic_loss", d_loss_until_interrupted)
+        interrupt_at(patch, 4, loss="d_logistic_loss")
         with pytest.raises(KeyboardInterrupt):
             train_entry("faces_stylegan", out_dir=tmp_path / "a", state_dir=tmp_path / "s1", **common)
     resumed = train_entry("faces_stylegan", resume=True, out_dir=tmp_path / "a", state_dir=tmp_path / "s1",

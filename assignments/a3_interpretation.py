@@ -63,8 +63,7 @@ FACTOR_NAMES = [factor.name for factor in FACE_FACTORS]
 z, w = sample_latents(G, 1000, generator)                       # codes in Z and W, (1000, 64) each
 scores = predictor.predict(render_ws(G, broadcast_ws(G, w)))    # (1000, 8) factors in [0, 1]
 w, scores = w.cpu(), scores.cpu()
-SMILE, HAIR_COLOR = FACTOR_NAMES.index("smile"), FACTOR_NAMES.index("hair_color")
-AGE = FACTOR_NAMES.index("age")
+SMILE, EYEGLASSES, AGE = (FACTOR_NAMES.index(name) for name in ("smile", "eyeglasses", "age"))
 age_labels = (scores[:, AGE] > scores[:, AGE].median()).float()            # (1000,) 1 for the older half
 print(f"{len(w)} codes of dimension {w.shape[1]}; factors: {', '.join(FACTOR_NAMES)}")
 
@@ -148,9 +147,10 @@ assert change > 0.05, f"walking 3 units along your smile normal should raise the
 # %% [markdown]
 # ## Question 2 — conditional editing by projection (3 points)
 #
-# Attributes are correlated in what the generator learned, so the smile normal also moves other
-# factors (the hair colour, for one). InterFaceGAN removes a condition by projecting the primal
-# direction onto the orthogonal complement of **all** the condition directions at once:
+# Attributes are correlated in what the generator learned, so one attribute's normal also moves
+# others: the training faces tie eyeglasses to age on purpose, and the eyeglasses normal drags age
+# along. InterFaceGAN removes a condition by projecting the primal direction onto the orthogonal
+# complement of **all** the condition directions at once:
 # $n' = n - B B^\top n$, normalised, where the columns of $B$ are an **orthonormal** basis of the
 # conditions (`torch.linalg.qr` gives one). Projecting out one condition after the other is not
 # the same when the conditions are not orthogonal.
@@ -352,49 +352,52 @@ assert held_out < 0.3, (f"the held-out cross-entropy is {held_out:.3f} nats; a r
 # %% [markdown]
 # ## Question 5 — what the projection costs, measured (2 points)
 #
-# Fit `smile` (the smile normal) and `hair` (the hair-colour normal) on all 1,000 codes with your
-# `fit_boundary`, and `smile_only = project_out(smile, hair)`. Measure with
-# `direction_effects(G, predictor, w[:200], torch.stack([smile, smile_only]), 3.0)` (a `(2, 8)`
-# table of mean factor changes) and set `smile_kept` to the smile change along `smile_only`
-# divided by the smile change along `smile` (a float; within 0.01 of what the grader measures
-# with your two directions).
+# Fit `glasses` (the eyeglasses normal) and `age` (the age normal) on all 1,000 codes with your
+# `fit_boundary`, and `glasses_only = project_out(glasses, age)`. Measure with
+# `direction_effects(G, predictor, w[:200], torch.stack([glasses, glasses_only]), 3.0)` (a `(2, 8)`
+# table of mean factor changes) and set `glasses_kept` to the eyeglasses change along
+# `glasses_only` divided by the eyeglasses change along `glasses` (a float; within 0.01 of what
+# the grader measures with your two directions).
 
 # %%
 # ANSWER q5
 ### BEGIN SOLUTION
-smile = fit_boundary(w, scores[:, SMILE])
-hair = fit_boundary(w, scores[:, HAIR_COLOR])
-smile_only = project_out(smile, hair)
-effects = direction_effects(G, predictor, w[:200].to(device), torch.stack([smile, smile_only]).to(device), 3.0).cpu()
-smile_kept = (effects[1, SMILE] / effects[0, SMILE]).item()
+glasses = fit_boundary(w, scores[:, EYEGLASSES])
+age = fit_boundary(w, scores[:, AGE])
+glasses_only = project_out(glasses, age)
+effects = direction_effects(G, predictor, w[:200].to(device), torch.stack([glasses, glasses_only]).to(device), 3.0).cpu()
+glasses_kept = (effects[1, EYEGLASSES] / effects[0, EYEGLASSES]).item()
 ### END SOLUTION
 
 # %%
 # HIDDEN TEST q5 (2 points)
 # --- probe (calls your code) ---
-directions, kept = torch.stack([torch.as_tensor(smile), torch.as_tensor(smile_only)]).float(), smile_kept
+directions, kept = torch.stack([torch.as_tensor(glasses), torch.as_tensor(glasses_only)]).float(), glasses_kept
 # --- check (runs in the grader) ---
 effects = direction_effects(G, predictor, w[:200].to(device), directions.to(device), 3.0).cpu()
-measured = (effects[1, SMILE] / effects[0, SMILE]).item()
+measured = (effects[1, EYEGLASSES] / effects[0, EYEGLASSES]).item()
 assert isinstance(kept, (int, float)) and abs(kept - measured) < 0.01, \
-    f"with your two directions the smile change kept is {measured:.3f}, you report {kept!r}"
+    f"with your two directions the eyeglasses change kept is {measured:.3f}, you report {kept!r}"
 
 # %% [markdown]
 # ## Your directions at work
 #
-# Faces moved along your smile normal (rows: strength -3, 0, +3), and what the predictor
-# measures when 200 codes move 3 units along each direction: your smile normal, the same with
-# the hair-colour normal projected out, and SeFa's top three directions (mean change of each factor, in [0, 1] units).
+# Faces moved along the smile normal your `fit_boundary` finds (rows: strength -3, 0, +3), and what
+# the predictor measures when 200 codes move 3 units along each direction: your smile normal, your
+# eyeglasses normal, the same with the age normal projected out, and SeFa's top three directions
+# (mean change of each factor, in [0, 1] units).
 
 # %%
 few = broadcast_ws(G, w[:6].to(device))
-rows = [render_ws(G, edit_ws(few, smile.to(device), strength)) for strength in (-3.0, 0.0, 3.0)]
+smile = torch.as_tensor(fit_boundary(w, scores[:, SMILE])).float().to(device)
+rows = [render_ws(G, edit_ws(few, smile, strength)) for strength in (-3.0, 0.0, 3.0)]
 plt.figure(figsize=(6, 3), dpi=72)
 plt.imshow(image_grid(torch.cat(rows).cpu(), nrow=6))
 plt.axis("off")
 plt.show()
 
-named = {"smile": smile, "smile, hair out": smile_only}
+named = {"smile": smile.cpu(), "eyeglasses": torch.as_tensor(glasses).float(),
+         "glasses, age out": torch.as_tensor(glasses_only).float()}
 sefa, _ = sefa_directions(style_weights(G))
 named.update({f"SeFa {i}": sefa[i] for i in range(3)})
 effects = direction_effects(G, predictor, w[:200].to(device), torch.stack(list(named.values())).to(device), 3.0).cpu()
@@ -405,16 +408,17 @@ for (name, _), row in zip(named.items(), effects):
 # %% [markdown]
 # # ANALYSIS q6 (2 points)
 #
-# Compare the hair-colour column of the first two rows of the table: did the projection remove
-# the hair-colour change, and what did it cost the smile change (your `smile_kept`)? Why can a
-# projection in W fail to hold a factor still? Answer in this cell, in a few sentences.
+# Compare the age column of the eyeglasses rows of the table: did the projection remove the
+# ageing, and what did it cost the eyeglasses change (your `glasses_kept`)? Why can a projection
+# in W fail to hold a factor still? Answer in this cell, in a few sentences.
 #
 # ### BEGIN SOLUTION
-# Projecting out the hair normal removes the *linear* correlation the two boundaries share in W,
-# so the hair change shrinks and some smile change is lost with it (smile_kept < 1). It cannot
-# guarantee zero: the generator and the predictor are non-linear, so hair colour is only
-# approximately a half-space in W; its boundary is fitted on noisy pseudo-labels; and a factor can
-# change along directions orthogonal to its normal far from where the boundary was fitted.
+# Projecting out the age normal removes the *linear* correlation the two boundaries share in W,
+# so the age change shrinks (most of it goes) and a little eyeglasses change may be lost with it
+# (glasses_kept near 1). It cannot guarantee zero: the generator and the predictor are
+# non-linear, so age is only approximately a half-space in W; its boundary is fitted on noisy
+# pseudo-labels; and a factor can change along directions orthogonal to its normal far from where
+# the boundary was fitted.
 # ### END SOLUTION
 
 # %% [markdown]

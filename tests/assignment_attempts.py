@@ -268,7 +268,7 @@ A5_AGREEMENT_PERMUTATIONS = '''def code_mode_agreement(counts):
         raise ValueError(f"counts must be a square (k, k) matrix, got {counts.shape}")
     best = max(counts[np.arange(k), list(p)].sum() for p in itertools.permutations(range(k)))
     return best / counts.sum()                                         # a NumPy float64'''
-A5_CHANNEL_ONE_BASED = '''channel = sum(layout.sizes[:layout.names.index("to-RGB 3 (32x32)")]) + 6    # counted from 1
+A5_CHANNEL_ONE_BASED = '''channel = sum(layout.sizes[:layout.names.index("to-RGB 3 (32x32)")]) + 12   # counted from 1
 channel_change = channel_changes(G, predictor, layout, styles[:100], torch.tensor([channel]), torch.tensor([3.0]),
                                  style_std)[0, :, HAIR_COLOR].mean().item()
 hair_relevance = positive_relevance(styles, scores, 30)[HAIR_COLOR]
@@ -284,7 +284,7 @@ A5_MOVED_IN_UNITS = '''def moved_hair(c, strength):
         return float((predictor.predict(render_styles(G, layout, moved)) - before)[:, HAIR_COLOR].mean())
 
 
-channel = sum(layout.sizes[:layout.names.index("to-RGB 3 (32x32)")]) + 7
+channel = sum(layout.sizes[:layout.names.index("to-RGB 3 (32x32)")]) + 13
 channel_change = moved_hair(channel, 3.0)
 hair_relevance = positive_relevance(styles, scores, 30)[HAIR_COLOR]
 examples_channel = int(hair_relevance.abs().argmax())
@@ -298,7 +298,7 @@ A5_MEASURED_BY_HAND = '''def moved_hair(c, strength):
 
 
 sizes = dict(zip(layout.names, layout.sizes))
-channel = sum(sizes[name] for name in layout.names[:layout.names.index("to-RGB 3 (32x32)")]) + 7
+channel = sum(sizes[name] for name in layout.names[:layout.names.index("to-RGB 3 (32x32)")]) + 13
 channel_change = moved_hair(channel, 3.0)
 hair_relevance = positive_relevance(styles, scores, 30)[HAIR_COLOR]
 examples_channel = int(torch.argmax(hair_relevance.abs()))
@@ -508,7 +508,7 @@ ATTEMPTS = {
         "row argmax": ({"q4": A5_AGREEMENT_ROW_ARGMAX}, {"q4": 1.0}, "each code's best mode, not a matching"),
         "greedy": ({"q4": A5_AGREEMENT_GREEDY}, {"q4": 1.0}, "a greedy matching, code by code"),
         "no ValueError": ({"q4": A5_AGREEMENT_NO_CHECK}, {"q4": 1.0}, "non-square counts accepted"),
-        "one-based": ({"q5": A5_CHANNEL_ONE_BASED}, {"q5": 1.0}, "channel #7 counted from 1"),
+        "one-based": ({"q5": A5_CHANNEL_ONE_BASED}, {"q5": 1.0}, "channel #13 counted from 1"),
         "units": ({"q5": A5_MOVED_IN_UNITS}, {"q5": 2.0}, "channels moved by 3 units, not 3 std"),
         "alternative": ({"q2": A5_LOSS_MSE_DETACH, "q3": A5_LOOP_UNIFORM, "q4": A5_AGREEMENT_PERMUTATIONS,
                          "q5": A5_MEASURED_BY_HAND}, {},

@@ -470,8 +470,8 @@ print("  directions that pass re-scoring: h-space " + (", ".join(n for n, ok in 
       + "; W " + (", ".join(n for n, ok in zip(names, passes[w_label]) if ok) or "none"))
 ratio = {label: (side[label].mean() / own[label].mean()).item() for label in (h_best, w_label)}
 print(f"  side effects per unit of own change: {h_best} {ratio[h_best]:.2f}, {w_label} {ratio[w_label]:.2f}")
-check(passes[f"h-space, {STRENGTH:g} std"].sum() < passes[w_label].sum() - 1
-      and passes[w_label].sum() - 1 <= passes[h_best].sum() < passes[w_label].sum(),
+check(passes[f"h-space, {STRENGTH:g} std"].sum() < passes[w_label].sum()
+      and passes[h_best].sum() == passes[w_label].sum() - 1,
       "at 3 std h-space passes fewer directions than W; at its best strength one fewer")
 check(own_vs_w.verdict == "worse" and side_vs_w.verdict == "within noise",
       "at its best strength h-space moves its own factor less than W, with side effects within noise of W's")

@@ -540,11 +540,12 @@ def read_correlation(read, i, j):
 gap = invented_ties(samples.scores, real_read)                              # (8, 8), above the diagonal
 upper = torch.ones_like(gap, dtype=torch.bool).triu(1)
 print(f"mean |gap| over the {int(upper.sum())} pairs: {gap[upper].abs().mean():.3f}; the largest:")
-for k in gap.abs().flatten().argsort(descending=True)[:3].tolist():
+largest_first = gap.abs().flatten().argsort(descending=True)                  # (64,) pair indices
+for k in largest_first[:3].tolist():
     i, j = divmod(k, len(names))
     print(f"  {names[i]}-{names[j]}: generated faces {read_correlation(samples.scores, i, j):+.2f}, "
           f"training faces {read_correlation(real_read, i, j):+.2f}")
-tied = divmod(int(gap.abs().argmax()), len(names))
+tied = divmod(int(largest_first[0]), len(names))
 failing = [i for i in range(len(names)) if not passes["W"][i] and i != glasses]
 invented = {}
 for i in failing:
